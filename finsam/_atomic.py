@@ -1,0 +1,51 @@
+"""Atomic file output: write to a temporary file beside the target, then rename.
+
+A crash or an exception never leaves a half-written target: either the old
+file is untouched or the new one is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``target`` atomically.
+
+    Parameters
+    ----------
+    target : path
+        The final file. Its directory is created if needed.
+    suffix : str, optional
+        Suffix of the temporary file (default: the target's own, so tools that
+        look at the extension, like openpyxl or papermill, are satisfied).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix if suffix is not None else target.suffix, dir=target.parent
+    )
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(target: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: str | Path, text: str) -> None:
+    """Write UTF-8 ``text`` to ``target`` atomically (``\\n`` line endings)."""
+    atomic_write_bytes(target, text.encode("utf-8"))
