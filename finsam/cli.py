@@ -11,6 +11,10 @@ from pathlib import Path
 
 import click
 
+from . import _click_sv
+
+_click_sv.install()
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -19,7 +23,7 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings=CONTEXT, help="Indikatorer för finansiell samordning: kontroll, statistik och rapporter.")
+@click.group(name="finsam", context_settings=CONTEXT, subcommand_metavar="KOMMANDO [ARGUMENT]...", help="Indikatorer för finansiell samordning: kontroll, statistik och rapporter.")
 @click.version_option(package_name="finsam", message="finsam %(version)s")
 def main() -> None:
     pass
@@ -47,8 +51,8 @@ def template(file: Path) -> None:
 @click.option("--year", "year", type=int, required=True, help="Mätår (året då mätperioden slutar).")
 @click.option("--forbund", "forbund", default=None, help="Förbundets id; 'riket' ger riksraderna. Utan: alla förbund.")
 @click.option("--level", type=click.Choice(["question", "indicator"]), default="question", show_default=True, help="Nivå: fråga eller indikator.")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="CSV-fil att skriva.")
-@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), default=None, help="TOML-fil med egna inställningar.")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="FIL", required=True, help="CSV-fil att skriva.")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def results(data, year, forbund, level, out, settings_file) -> None:
     from .results import results_command
 
@@ -64,13 +68,13 @@ def demo(directory: Path | None) -> None:
 
 
 @main.command(help="Kör alla rapporter (förbund × år och riket per år) med papermill och bygg webbplatsen med Quarto.")
-@click.option("--data", "data", type=click.Path(path_type=Path), default=None, help="Datakatalog eller .xlsx (standard: demodata).")
+@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: demodata).")
 @click.option("--year", "years", type=int, multiple=True, help="Bara dessa år (kan upprepas).")
 @click.option("--forbund", "forbund", multiple=True, help="Bara dessa förbund (kan upprepas).")
 @click.option("--jobs", "jobs", type=int, default=None, help="Antal parallella arbetare (standard: antal kärnor).")
 @click.option("--force", is_flag=True, help="Kör om alla rapporter även om indata inte ändrats.")
 @click.option("--no-render", "no_render", is_flag=True, help="Kör bara notebooks, rendera inte med Quarto.")
-@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), default=None, help="TOML-fil med egna inställningar.")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def build(data, years, forbund, jobs, force, no_render, settings_file) -> None:
     from .build import build_command
 
@@ -78,11 +82,11 @@ def build(data, years, forbund, jobs, force, no_render, settings_file) -> None:
 
 
 @main.command(help="Kör en rapport för ett förbund och ett år.")
-@click.option("--data", "data", type=click.Path(path_type=Path), default=None, help="Datakatalog eller .xlsx (standard: demodata).")
+@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: demodata).")
 @click.option("--forbund", "forbund", required=True, help="Förbundets id (eller 'riket').")
 @click.option("--year", "year", type=int, required=True, help="Mätår.")
 @click.option("--pdf", is_flag=True, help="Rendera också en PDF med Quarto.")
-@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), default=None, help="TOML-fil med egna inställningar.")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def report(data, forbund, year, pdf, settings_file) -> None:
     from .build import report_command
 

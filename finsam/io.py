@@ -1,24 +1,59 @@
-"""Reading "the shared aggregates": a data directory of CSV files or one .xlsx workbook.
+"""Reading and writing "the shared aggregates": a data directory of CSV files or one .xlsx workbook.
 
-The format is a public contract (see ``docs`` in README):
+The format is a public contract; the names below are exact.
 
+Data directory
+--------------
 forbund.csv        forbund, name
 responses.csv      year, forbund, group, question, gender, answer, count
 participation.csv  year, forbund, group, asked, unreachable, answered,
                    answered_kvinna, answered_man, answered_ej_uppgett, answered_utan_kon
-dataset.toml       optional: [dataset] name, synthetic (bool), source, description
+dataset.toml       optional: ``[dataset]`` name, synthetic (bool), source, description
 
-NOTE: minimal first version (no validation yet); ``load_dataset`` is the API.
+Workbook (.xlsx)
+----------------
+Sheets ``forbund``, ``responses`` and ``participation`` with the same columns
+(header in the first row), and an optional sheet ``dataset`` with the two
+columns ``key, value`` holding the same metadata as ``dataset.toml``.
+
+Reading rules
+-------------
+- CSV files are UTF-8 with or without BOM. The separator (``,`` or ``;``, as
+  in Swedish Excel exports) is detected per file from the header line.
+- Bytes that are not UTF-8 become a :class:`Problem` naming the file and line
+  (the text is then read with replacement characters so the other checks still
+  run).
+- Every cell is read as a string with surrounding whitespace stripped; extra
+  columns are ignored; types are checked by :mod:`finsam.validate`, so every
+  bad cell becomes its own problem.
+- After loading, ``year``, ``answer``, ``count`` and all participation numbers
+  are ``int64``; every other column is ``str``. The CSV and the workbook form
+  of the same data load to identical frames.
+
+Row numbers
+-----------
+Problems name the row as a text editor or Excel shows it: the header is
+"rad 1" and the first data row is "rad 2" (a CSV record spanning several
+lines is numbered by its first line). In a workbook the sheet is named with
+the file: ``data.xlsx, blad responses, rad 5, kolumn count: ...``.
+
+Loading and validation never write anything.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as _dt
+import io as _io
+import re
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ._atomic import atomic_path
 from ._paths import DEMO_DIR
 
 TABLES = {
@@ -34,8 +69,66 @@ INT_COLUMNS = {
     "responses": ["year", "answer", "count"],
     "participation": TABLES["participation"][:1] + TABLES["participation"][3:],
 }
+#: Keys of the primary key of each table (no two rows may share them).
+KEYS = {
+    "forbund": ["forbund"],
+    "responses": ["year", "forbund", "group", "question", "gender", "answer"],
+    "participation": ["year", "forbund", "group"],
+}
+#: Metadata keys written to the template's ``dataset`` sheet.
+META_KEYS = ("name", "synthetic", "source", "description")
+META_FILE = "dataset.toml"
+META_SHEET = "dataset"
+CODES_SHEET = "koder"
+
+#: At most this many undecodable lines of one file are listed one by one.
+_MAX_DECODE_PROBLEMS = 20
+#: Fixed timestamp for the template (deterministic bytes).
+_FIXED_TIME = _dt.datetime(2020, 1, 1, 0, 0, 0)
+_TRUE = {"true", "1", "ja", "yes", "sant"}
+_FALSE = {"false", "0", "nej", "no", "falskt"}
 
 
+# ---------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the input, located by file (and sheet), row and column.
+
+    ``row`` follows the module's convention (header = 1); ``None`` when the
+    problem concerns the whole file or column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        head = self.file + (f", blad {self.sheet}" if self.sheet else "")
+        if self.row is not None:
+            head += (", " if self.sheet else " ") + f"rad {self.row}"
+        if self.column:
+            head += f", kolumn {self.column}"
+        return f"{head}: {self.message}"
+
+
+class DataValidationError(ValueError):
+    """The data could not be loaded; ``.problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str | Path | None = None):
+        self.problems = list(problems)
+        self.source = source
+        where = f" i {source}" if source is not None else ""
+        lines = [f"{len(self.problems)} fel hittades{where}:"] + [str(p) for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------
+# Data containers
+# ---------------------------------------------------------------------------
 @dataclass
 class Dataset:
     """The three tables of a data directory plus its metadata."""
@@ -59,26 +152,468 @@ class Dataset:
         return row.iloc[0] if len(row) else forbund
 
 
+@dataclass
+class RawData:
+    """The tables as read, before type checks.
+
+    Attributes
+    ----------
+    tables : dict
+        Table name → DataFrame of ``str`` columns (the contract's columns that
+        exist, in contract order), index = the source row number ("rad").
+        ``None`` when the file or sheet is missing.
+    locations : dict
+        Table name → ``(file, sheet)`` used in problems (sheet ``None`` for CSV).
+    meta : dict
+        The metadata (``dataset.toml`` or the ``dataset`` sheet).
+    problems : list of Problem
+        Problems found while reading (missing file/column, encoding, ...).
+    source : Path
+        The directory or workbook.
+    """
+
+    tables: dict[str, pd.DataFrame | None]
+    locations: dict[str, tuple[str, str | None]]
+    meta: dict
+    problems: list[Problem]
+    source: Path
+
+    def problem(self, table: str, row: int | None, column: str | None, message: str) -> Problem:
+        """A problem located in ``table`` (file and sheet filled in)."""
+        file, sheet = self.locations[table]
+        return Problem(file, row, column, message, sheet)
+
+    @property
+    def complete(self) -> bool:
+        """True if every table was read with all its columns."""
+        return all(
+            df is not None and list(df.columns) == TABLES[name] for name, df in self.tables.items()
+        )
+
+
 def default_data_dir() -> Path:
     """The shipped synthetic demo data."""
     return DEMO_DIR
 
 
-def read_meta(path: Path) -> dict:
-    f = path / "dataset.toml"
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """Decode UTF-8 (BOM optional); undecodable lines become problems."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    bad = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            bad.append((number, line[err.start : err.start + 1].hex()))
+    problems = [
+        Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
+        for number, byte in bad[:_MAX_DECODE_PROBLEMS]
+    ]
+    if len(bad) > _MAX_DECODE_PROBLEMS:
+        problems.append(Problem(file, None, None, f"ytterligare {len(bad) - _MAX_DECODE_PROBLEMS} rader är inte UTF-8"))
+    return data.decode("utf-8", errors="replace"), problems
+
+
+def _sniff_separator(text: str) -> str:
+    """``;`` if the header line has more semicolons than commas, else ``,``."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _frame(
+    header: list[str], rows: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Build the string frame of one table from a header and data rows."""
+    file, sheet = location
+    header = [h.strip() for h in header]
+    wanted = TABLES[table]
+    missing = [c for c in wanted if c not in header]
+    problems = [Problem(file, 1, c, "kolumnen saknas", sheet) for c in missing]
+    if missing:
+        return None, problems
+    dup = sorted({c for c in wanted if header.count(c) > 1})
+    problems += [Problem(file, 1, c, "kolumnen finns flera gånger", sheet) for c in dup]
+    if dup:
+        return None, problems
+    positions = [header.index(c) for c in wanted]
+    width = len(header)
+    data: dict[str, list[str]] = {c: [] for c in wanted}
+    for number, row in zip(numbers, rows):
+        if len(row) > width and any(v.strip() for v in row[width:]):
+            problems.append(
+                Problem(file, number, None, f"raden har {len(row)} fält men rubrikraden har {width}", sheet)
+            )
+        for c, pos in zip(wanted, positions):
+            data[c].append(row[pos] if pos < len(row) else "")
+    df = pd.DataFrame(
+        {c: pd.Series(v, dtype="str").str.strip() for c, v in data.items()}, columns=wanted
+    )
+    df.index = pd.Index(numbers, dtype="int64", name="rad")
+    return df, problems
+
+
+def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    location = (path.name, None)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(path.name, None, None, f"filen kan inte läsas ({err.strerror})")]
+    text, problems = _decode(raw, path.name)
+    if not text.strip():
+        return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=_sniff_separator(text))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    last_line = 0
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if header is None:
+                header = record
+                continue
+            if not any(v.strip() for v in record):
+                continue
+            rows.append(record)
+            numbers.append(start)
+    except csv.Error as err:
+        problems.append(Problem(path.name, last_line + 1, None, f"CSV-formatet är fel ({err})"))
+    df, more = _frame(header or [], rows, numbers, table, location)
+    return df, problems + more
+
+
+def _cell(value) -> str:
+    """A workbook cell as the string a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        cells = [_cell(v) for v in values]
+        if header is None:
+            header = cells
+            continue
+        if any(c.strip() for c in cells):
+            rows.append(cells)
+            numbers.append(number)
+    # Trailing empty header cells (formatted but unused columns) are not columns.
+    header = header or []
+    while header and not header[-1].strip():
+        header.pop()
+    return header, rows, numbers
+
+
+def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None):
+    if isinstance(value, bool):
+        return value, []
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True, []
+    if text in _FALSE:
+        return False, []
+    return None, [Problem(file, row, column, f"synthetic måste vara true eller false, inte {value!r}", sheet)]
+
+
+def _read_meta_toml(path: Path) -> tuple[dict, list[Problem]]:
+    f = path / META_FILE
     if not f.is_file():
-        return {}
-    with open(f, "rb") as fh:
-        return tomllib.load(fh).get("dataset", {})
+        return {}, []
+    try:
+        meta = tomllib.loads(f.read_bytes().decode("utf-8-sig")).get("dataset", {})
+    except UnicodeDecodeError:
+        return {}, [Problem(META_FILE, None, None, "texten är inte UTF-8")]
+    except tomllib.TOMLDecodeError as err:
+        return {}, [Problem(META_FILE, None, None, f"ogiltig TOML ({err})")]
+    if not isinstance(meta, dict):
+        return {}, [Problem(META_FILE, None, "dataset", "[dataset] måste vara en tabell")]
+    meta = dict(meta)
+    problems: list[Problem] = []
+    if "synthetic" in meta:
+        value, problems = _parse_bool(meta["synthetic"], META_FILE, None, "synthetic", None)
+        meta["synthetic"] = bool(value)
+    return meta, problems
 
 
-def load_dataset(path: str | Path | None = None, *, validate: bool = True) -> Dataset:
-    """Load a data directory (or .xlsx workbook); ``None`` means the demo data."""
+def _read_meta_sheet(wb, file: str) -> tuple[dict, list[Problem]]:
+    if META_SHEET not in wb.sheetnames:
+        return {}, []
+    meta: dict = {}
+    problems: list[Problem] = []
+    rows = wb[META_SHEET].iter_rows(min_row=1, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        values = list(values) + [None, None]
+        key, value = values[0], values[1]
+        if number == 1 or key is None or not str(key).strip():
+            continue
+        key = str(key).strip()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if key == "synthetic":
+            parsed, more = _parse_bool(value, file, number, "value", META_SHEET)
+            problems += more
+            meta[key] = bool(parsed)
+        else:
+            meta[key] = _cell(value).strip()
+    return meta, problems
+
+
+def _read_directory(path: Path) -> RawData:
+    tables: dict[str, pd.DataFrame | None] = {}
+    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    problems: list[Problem] = []
+    for name in TABLES:
+        f = path / f"{name}.csv"
+        if not f.is_file():
+            tables[name] = None
+            problems.append(Problem(f.name, None, None, "filen saknas"))
+            continue
+        tables[name], more = _read_csv(f, name)
+        problems += more
+    meta, more = _read_meta_toml(path)
+    return RawData(tables, locations, meta, problems + more, path)
+
+
+def _read_workbook(path: Path) -> RawData:
+    from openpyxl import load_workbook
+
+    file = path.name
+    locations = {name: (file, name) for name in TABLES}
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for a bad file
+        empty = {name: None for name in TABLES}
+        return RawData(empty, locations, {}, [Problem(file, None, None, f"arbetsboken kan inte läsas ({err})")], path)
+    tables: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    try:
+        for name in TABLES:
+            if name not in wb.sheetnames:
+                tables[name] = None
+                problems.append(Problem(file, None, None, "bladet saknas", name))
+                continue
+            header, rows, numbers = _sheet_rows(wb[name])
+            tables[name], more = _frame(header, rows, numbers, name, locations[name])
+            problems += more
+        meta, more = _read_meta_sheet(wb, file)
+    finally:
+        wb.close()
+    return RawData(tables, locations, meta, problems + more, path)
+
+
+def read_raw(path: str | Path | None = None) -> RawData:
+    """Read a data directory or workbook as strings, without type checks.
+
+    Parameters
+    ----------
+    path : path, optional
+        A directory with the CSV files or an ``.xlsx`` workbook; ``None`` means
+        the demo data.
+
+    Returns
+    -------
+    RawData
+        The string tables and the problems found while reading.
+    """
     path = Path(path) if path is not None else default_data_dir()
-    tables = {}
-    for name, cols in TABLES.items():
-        df = pd.read_csv(path / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=None, engine="python")
+    if path.is_dir():
+        return _read_directory(path)
+    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    empty = {name: None for name in TABLES}
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _read_workbook(path)
+    if path.is_file():
+        message = "varken en datakatalog eller en .xlsx-arbetsbok"
+    else:
+        message = "katalogen eller filen finns inte"
+    return RawData(empty, locations, {}, [Problem(str(path), None, None, message)], path)
+
+
+def read_meta(path: Path) -> dict:
+    """The metadata of a data directory's ``dataset.toml`` (``{}`` if absent)."""
+    return _read_meta_toml(Path(path))[0]
+
+
+def _typed(raw: RawData) -> dict[str, pd.DataFrame]:
+    """Convert checked string tables to the typed frames of :class:`Dataset`."""
+    out = {}
+    for name, df in raw.tables.items():
+        df = df.reset_index(drop=True)
         for c in INT_COLUMNS[name]:
-            df[c] = df[c].astype(int)
-        tables[name] = df[cols]
-    return Dataset(**tables, meta=read_meta(path), source=path)
+            df[c] = df[c].astype("int64")
+        out[name] = df
+    return out
+
+
+def load_dataset(path: str | Path | None = None, *, validate: bool = True, catalog=None) -> Dataset:
+    """Load a data directory (or .xlsx workbook).
+
+    Parameters
+    ----------
+    path : path, optional
+        Directory or workbook; ``None`` means the demo data.
+    validate : bool
+        Check every rule of :mod:`finsam.validate` (default). With ``False``
+        only what is needed to build typed tables is checked (files, columns,
+        encoding, integers, years).
+    catalog : Catalog, optional
+        The survey catalogue; default :func:`finsam.catalog.load_catalog`.
+
+    Raises
+    ------
+    DataValidationError
+        With ``.problems`` listing every problem found.
+    """
+    from .validate import type_problems, validate_dataset
+
+    raw = read_raw(path)
+    if validate:
+        problems = validate_dataset(raw, catalog=catalog)
+    else:
+        problems = type_problems(raw)
+    if problems:
+        raise DataValidationError(problems, raw.source)
+    return Dataset(**_typed(raw), meta=raw.meta, source=raw.source)
+
+
+# ---------------------------------------------------------------------------
+# Template
+# ---------------------------------------------------------------------------
+def _years_text(first, last) -> str:
+    return f"{first}–{last}" if pd.notna(last) else f"{first}–"
+
+
+def _code_blocks(catalog) -> list[tuple[str, list[str], list[list]]]:
+    """(title, header, rows) of each block on the ``koder`` sheet."""
+    groups = catalog.groups.sort_values("order")
+    q = catalog.questions.merge(groups[["group", "order"]], on="group").sort_values(
+        ["order", "first_year", "number"], kind="stable"
+    )
+    question_rows = [
+        [r.question, r.group, int(r.number), r.text, r.scale, _years_text(r.first_year, r.last_year),
+         f"{r.condition_question}={int(r.condition_answer)}" if r.condition_question else ""]
+        for r in q.itertuples()
+    ]
+    return [
+        ("Grupper (kolumn group)", ["group", "namn"], [[r.group, r.name] for r in groups.itertuples()]),
+        (
+            "Frågor (kolumn question; en rad per version)",
+            ["question", "group", "nummer", "text", "skala", "år", "villkor"],
+            question_rows,
+        ),
+        (
+            "Svarsskalor (kolumn answer = kod)",
+            ["skala", "kod", "svarsalternativ"],
+            [[r.scale, int(r.code), r.label] for r in catalog.scales.itertuples()],
+        ),
+        (
+            "Kön (kolumn gender)",
+            ["gender", "kod i enkäten", "betydelse"],
+            [[r.gender, int(r.code), r.label] for r in catalog.genders.itertuples()],
+        ),
+    ]
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """Rewrite an .xlsx with fixed zip timestamps and document dates."""
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = _io.BytesIO()
+    with zipfile.ZipFile(_io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{stamp}\g<2>", text)
+                content = text.encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_template(path: str | Path, catalog=None) -> Path:
+    """Write an empty .xlsx workbook for entering data.
+
+    Sheets ``forbund``, ``responses``, ``participation`` (headers only),
+    ``dataset`` (``key, value`` with the metadata keys, values empty) and
+    ``koder`` (valid groups, questions, scale codes and gender codes from the
+    catalogue). The bytes are deterministic; the file is written atomically.
+
+    Parameters
+    ----------
+    path : path
+        The workbook to write.
+    catalog : Catalog, optional
+        Default :func:`finsam.catalog.load_catalog`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from .catalog import load_catalog
+
+    catalog = catalog or load_catalog()
+    bold = Font(bold=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, columns in TABLES.items():
+        ws = wb.create_sheet(name)
+        ws.append(columns)
+        for cell in ws[1]:
+            cell.font = bold
+        for i, column in enumerate(columns):
+            ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = max(10, len(column) + 4)
+        ws.freeze_panes = "A2"
+    ws = wb.create_sheet(META_SHEET)
+    ws.append(["key", "value"])
+    for cell in ws[1]:
+        cell.font = bold
+    for key in META_KEYS:
+        ws.append([key, None])
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 50
+    ws = wb.create_sheet(CODES_SHEET)
+    for title, header, rows in _code_blocks(catalog):
+        if ws.max_row > 1:
+            ws.append([])
+        ws.append([title])
+        ws.cell(ws.max_row, 1).font = Font(bold=True, size=12)
+        ws.append(header)
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+    for letter, width in zip("ABCDEFG", (26, 20, 10, 60, 12, 12, 28)):
+        ws.column_dimensions[letter].width = width
+    wb.properties.creator = "finsam"
+    wb.properties.created = _FIXED_TIME
+    wb.properties.modified = _FIXED_TIME
+    buffer = _io.BytesIO()
+    wb.save(buffer)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(_deterministic_zip(buffer.getvalue()))
+    return path
