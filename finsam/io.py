@@ -51,6 +51,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._atomic import atomic_path
@@ -183,13 +184,6 @@ class RawData:
         file, sheet = self.locations[table]
         return Problem(file, row, column, message, sheet)
 
-    @property
-    def complete(self) -> bool:
-        """True if every table was read with all its columns."""
-        return all(
-            df is not None and list(df.columns) == TABLES[name] for name, df in self.tables.items()
-        )
-
 
 def default_data_dir() -> Path:
     """The shipped synthetic demo data."""
@@ -229,9 +223,13 @@ def _sniff_separator(text: str) -> str:
 
 
 def _frame(
-    header: list[str], rows: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
+    header: list[str], columns: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Build the string frame of one table from a header and data rows."""
+    """Build the string frame of one table.
+
+    ``columns[i]`` holds the stripped values under ``header[i]``, one per
+    entry of ``numbers`` (the source row numbers).
+    """
     file, sheet = location
     header = [h.strip() for h in header]
     wanted = TABLES[table]
@@ -243,36 +241,59 @@ def _frame(
     problems += [Problem(file, 1, c, "kolumnen finns flera gånger", sheet) for c in dup]
     if dup:
         return None, problems
-    positions = [header.index(c) for c in wanted]
-    width = len(header)
-    data: dict[str, list[str]] = {c: [] for c in wanted}
-    for number, row in zip(numbers, rows):
-        if len(row) > width and any(v.strip() for v in row[width:]):
-            problems.append(
-                Problem(file, number, None, f"raden har {len(row)} fält men rubrikraden har {width}", sheet)
-            )
-        for c, pos in zip(wanted, positions):
-            data[c].append(row[pos] if pos < len(row) else "")
-    df = pd.DataFrame(
-        {c: pd.Series(v, dtype="str").str.strip() for c, v in data.items()}, columns=wanted
-    )
+    data = {c: pd.Series(columns[header.index(c)], dtype="str") for c in wanted}
+    df = pd.DataFrame(data, columns=wanted)
     df.index = pd.Index(numbers, dtype="int64", name="rad")
     return df, problems
 
 
-def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    location = (path.name, None)
+def _rows_to_columns(
+    header: list[str], rows: list[list[str]], numbers: list[int], file: str, sheet: str | None
+) -> tuple[list[list[str]], list[Problem]]:
+    """Transpose data rows to columns; rows longer than the header are problems."""
+    width = len(header)
+    problems = [
+        Problem(file, number, None, f"raden har {len(row)} fält men rubrikraden har {width}", sheet)
+        for number, row in zip(numbers, rows)
+        if len(row) > width and any(v.strip() for v in row[width:])
+    ]
+    padded = [[v.strip() for v in row[:width]] + [""] * (width - len(row)) for row in rows]
+    columns = [list(col) for col in zip(*padded)] if padded else [[] for _ in range(width)]
+    return columns, problems
+
+
+def _parse_csv_fast(text: str, sep: str):
+    """Parse with pandas' C parser; ``None`` if row numbers would not be exact."""
     try:
-        raw = path.read_bytes()
-    except OSError as err:
-        return None, [Problem(path.name, None, None, f"filen kan inte läsas ({err.strerror})")]
-    text, problems = _decode(raw, path.name)
-    if not text.strip():
-        return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=_sniff_separator(text))
+        df = pd.read_csv(
+            _io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
+            skip_blank_lines=False, engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(df) != lines or len(df) == 0:
+        return None  # a quoted field spans lines (or odd line endings): use the slow path
+    values = df.to_numpy(dtype=object)
+    header = [str(v) for v in values[0]]
+    body = values[1:]
+    columns = [[str(v).strip() for v in body[:, i]] for i in range(body.shape[1])]
+    keep = np.zeros(len(body), dtype=bool)
+    for col in columns:
+        keep |= np.array(col, dtype=object) != ""
+    numbers = (np.arange(len(body)) + 2)[keep].tolist()
+    if not keep.all():
+        columns = [[v for v, k in zip(col, keep) if k] for col in columns]
+    return header, columns, numbers
+
+
+def _parse_csv_slow(text: str, sep: str, file: str):
+    """Parse with the csv module, tracking the first line of each record."""
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    problems: list[Problem] = []
     last_line = 0
     try:
         for record in reader:
@@ -280,13 +301,32 @@ def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem
             if header is None:
                 header = record
                 continue
-            if not any(v.strip() for v in record):
-                continue
-            rows.append(record)
-            numbers.append(start)
+            if any(v.strip() for v in record):
+                rows.append(record)
+                numbers.append(start)
     except csv.Error as err:
-        problems.append(Problem(path.name, last_line + 1, None, f"CSV-formatet är fel ({err})"))
-    df, more = _frame(header or [], rows, numbers, table, location)
+        problems.append(Problem(file, last_line + 1, None, f"CSV-formatet är fel ({err})"))
+    header = header or []
+    columns, more = _rows_to_columns(header, rows, numbers, file, None)
+    return header, columns, numbers, problems + more
+
+
+def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(path.name, None, None, f"filen kan inte läsas ({err.strerror})")]
+    text, problems = _decode(raw, path.name)
+    if not text.strip():
+        return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
+    sep = _sniff_separator(text)
+    fast = _parse_csv_fast(text, sep)
+    if fast is not None:
+        header, columns, numbers = fast
+    else:
+        header, columns, numbers, more = _parse_csv_slow(text, sep, path.name)
+        problems += more
+    df, more = _frame(header, columns, numbers, table, (path.name, None))
     return df, problems + more
 
 
@@ -307,6 +347,7 @@ def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
     header: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    ws.reset_dimensions()  # stored dimensions can be stale (some writers); read every row
     for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
         cells = [_cell(v) for v in values]
         if header is None:
@@ -330,7 +371,8 @@ def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: st
         return True, []
     if text in _FALSE:
         return False, []
-    return None, [Problem(file, row, column, f"synthetic måste vara true eller false, inte {value!r}", sheet)]
+    message = f"synthetic måste vara true eller false, inte '{value}'"
+    return None, [Problem(file, row, column, message, sheet)]
 
 
 def _read_meta_toml(path: Path) -> tuple[dict, list[Problem]]:
@@ -344,11 +386,11 @@ def _read_meta_toml(path: Path) -> tuple[dict, list[Problem]]:
     except tomllib.TOMLDecodeError as err:
         return {}, [Problem(META_FILE, None, None, f"ogiltig TOML ({err})")]
     if not isinstance(meta, dict):
-        return {}, [Problem(META_FILE, None, "dataset", "[dataset] måste vara en tabell")]
+        return {}, [Problem(META_FILE, None, None, "[dataset] måste vara en tabell")]
     meta = dict(meta)
     problems: list[Problem] = []
     if "synthetic" in meta:
-        value, problems = _parse_bool(meta["synthetic"], META_FILE, None, "synthetic", None)
+        value, problems = _parse_bool(meta["synthetic"], META_FILE, None, None, None)
         meta["synthetic"] = bool(value)
     return meta, problems
 
@@ -358,7 +400,9 @@ def _read_meta_sheet(wb, file: str) -> tuple[dict, list[Problem]]:
         return {}, []
     meta: dict = {}
     problems: list[Problem] = []
-    rows = wb[META_SHEET].iter_rows(min_row=1, values_only=True)
+    ws = wb[META_SHEET]
+    ws.reset_dimensions()
+    rows = ws.iter_rows(min_row=1, values_only=True)
     for number, values in enumerate(rows, start=1):
         values = list(values) + [None, None]
         key, value = values[0], values[1]
@@ -411,8 +455,9 @@ def _read_workbook(path: Path) -> RawData:
                 problems.append(Problem(file, None, None, "bladet saknas", name))
                 continue
             header, rows, numbers = _sheet_rows(wb[name])
-            tables[name], more = _frame(header, rows, numbers, name, locations[name])
-            problems += more
+            columns, more = _rows_to_columns(header, rows, numbers, file, name)
+            tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
+            problems += more + more2
         meta, more = _read_meta_sheet(wb, file)
     finally:
         wb.close()

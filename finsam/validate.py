@@ -1,0 +1,499 @@
+"""Validation of the shared aggregates against the format and the survey catalogue.
+
+Every rule is checked on every row and all problems are returned at once, each
+located by file (sheet), row and column (row convention: see :mod:`finsam.io`).
+The checks are vectorised with pandas; messages are built only for bad rows.
+
+Rules
+-----
+Reading     missing file/sheet or column; text that is not UTF-8; malformed CSV.
+Types       ``year`` empty, not an integer or outside :data:`YEAR_RANGE`
+            (from the catalogue's first year); counts and participation numbers
+            empty, not integers or negative; answer codes not integers.
+Codes       unknown förbund (not in forbund.csv), group, question, gender code;
+            answer code not on the question's scale; question asked of another
+            group than its catalogue group or outside its validity years.
+Keys        duplicated keys (see :data:`finsam.io.KEYS`); förbund id or name empty.
+Counts      per participation row: unreachable ≤ asked; answered ≤ asked −
+            unreachable; answered_kvinna + answered_man + answered_ej_uppgett +
+            answered_utan_kon ≤ answered.
+Cross       responses need a participation row (year, förbund, group); a
+            question's n (sum of counts over answers) ≤ answered, and per gender
+            ≤ answered_<gender>; a conditional question (catalogue
+            condition_question/condition_answer) has per year × förbund × gender
+            at most as many answers as the condition answer ("Ja") got on its
+            condition question (the total over genders then follows).
+
+To avoid one mistake producing a cascade of messages, rows that fail a
+row-level rule (and repeated rows of a duplicated key) are left out of the
+cross-table sums; a table with a missing column is only reported as such.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from .io import KEYS, TABLES, DataValidationError, Dataset, Problem, RawData, default_data_dir, read_raw
+
+__all__ = [
+    "DataValidationError",
+    "Problem",
+    "YEAR_RANGE",
+    "type_problems",
+    "validate_command",
+    "validate_dataset",
+    "validate_path",
+]
+
+#: Last plausible measurement year (the first comes from the catalogue).
+LAST_YEAR = 2100
+#: Default plausible year range when no catalogue is at hand.
+YEAR_RANGE = (2017, LAST_YEAR)
+
+_GENDER_COLUMNS = ["answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon"]
+_TABLE_ORDER = {name: i for i, name in enumerate(TABLES)}
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+def _where(raw: RawData, table: str) -> str:
+    """How another table is referred to inside a message."""
+    file, sheet = raw.locations[table]
+    return f"bladet {sheet}" if sheet else file
+
+
+def _ref(raw: RawData, table: str, row: int) -> str:
+    return f"{_where(raw, table)} rad {row}"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value))
+
+
+class _Collector:
+    """Collects problems for one RawData."""
+
+    def __init__(self, raw: RawData):
+        self.raw = raw
+        self.problems: list[Problem] = []
+
+    def add(self, table: str, rows, column: str | None, messages) -> None:
+        """Add one problem per row; ``messages`` is a string or one per row."""
+        rows = [int(r) for r in rows]
+        if isinstance(messages, str):
+            messages = [messages] * len(rows)
+        self.problems.extend(self.raw.problem(table, r, column, m) for r, m in zip(rows, messages))
+
+
+def _parse_int(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(values as float with NaN, empty mask, not-an-integer mask)."""
+    try:  # fast path: every cell is a plain integer literal (then the result is integer-typed)
+        parsed = pd.to_numeric(s.to_numpy(dtype=object))
+        if parsed.dtype.kind in "iu":
+            none = pd.Series(False, index=s.index)
+            return pd.Series(parsed.astype("float64"), index=s.index), none, none
+    except (ValueError, TypeError, OverflowError):
+        pass
+    empty = s.eq("")
+    ok = s.str.fullmatch(r"[+-]?[0-9]+").fillna(False).astype(bool)
+    values = pd.to_numeric(s.where(ok), errors="coerce").astype("float64")
+    return values, empty, ~ok & ~empty
+
+
+def _check_year(col: _Collector, table: str, s: pd.Series, year_range) -> tuple[pd.Series, pd.Series]:
+    values, empty, bad = _parse_int(s)
+    lo, hi = year_range
+    out = values.notna() & ((values < lo) | (values > hi))
+    col.add(table, s.index[empty], "year", "år saknas")
+    col.add(table, s.index[bad], "year", [f"'{v}' är inte ett årtal" for v in s[bad]])
+    col.add(
+        table, s.index[out], "year",
+        [f"år {_fmt(v)} ligger utanför mätåren ({lo}–{hi})" for v in values[out]],
+    )
+    ok = values.notna() & ~out
+    return values.where(ok), ok
+
+
+def _check_count(col: _Collector, table: str, s: pd.Series, column: str) -> tuple[pd.Series, pd.Series]:
+    values, empty, bad = _parse_int(s)
+    negative = values < 0
+    col.add(table, s.index[empty], column, "värde saknas")
+    col.add(table, s.index[bad], column, [f"'{v}' är inte ett heltal" for v in s[bad]])
+    col.add(table, s.index[negative], column, [f"värdet {_fmt(v)} är negativt" for v in values[negative]])
+    ok = values.notna() & ~negative
+    return values.where(ok), ok
+
+
+def _check_code(col: _Collector, table: str, s: pd.Series, column: str, valid: set, unknown_text: str,
+                hint: str) -> pd.Series:
+    """Non-empty and in ``valid``; returns the ok mask."""
+    empty = s.eq("")
+    unknown = ~s.isin(valid) & ~empty
+    col.add(table, s.index[empty], column, "värde saknas")
+    col.add(table, s.index[unknown], column, [f"{unknown_text} '{v}'{hint}" for v in s[unknown]])
+    return ~empty & ~unknown
+
+
+def _check_duplicates(col: _Collector, table: str, df: pd.DataFrame) -> pd.Series:
+    """Report every repeat of a key; returns the mask of repeats."""
+    keys = KEYS[table]
+    dup = df.duplicated(keys, keep="first")
+    if dup.any():
+        first = df.reset_index().groupby(keys, sort=False)["rad"].transform("min")
+        first.index = df.index
+        names = ", ".join(keys[:-1]) + f" och {keys[-1]}" if len(keys) > 1 else keys[0]
+        col.add(table, df.index[dup], None, [f"samma {names} som rad {r}" for r in first[dup]])
+    return dup
+
+
+def _ranges(codes: list[int]) -> str:
+    codes = sorted(codes)
+    if codes and codes == list(range(codes[0], codes[-1] + 1)):
+        return f"{codes[0]}–{codes[-1]}"
+    return ", ".join(str(c) for c in codes)
+
+
+def _spans(rows: pd.DataFrame) -> str:
+    parts = []
+    for r in rows.sort_values("first_year").itertuples():
+        last = "" if pd.isna(r.last_year) else str(int(r.last_year))
+        parts.append(f"{r.first_year}–{last}")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# Type checks (also used by load_dataset(validate=False))
+# ---------------------------------------------------------------------------
+def _types(col: _Collector, catalog_first_year: int | None) -> dict[str, dict]:
+    """Check integers and years; returns per table the parsed values and ok masks."""
+    year_range = (catalog_first_year or YEAR_RANGE[0], LAST_YEAR)
+    parsed: dict[str, dict] = {}
+    for table in ("responses", "participation"):
+        df = col.raw.tables.get(table)
+        if df is None or list(df.columns) != TABLES[table]:
+            continue
+        values, oks = {}, {}
+        values["year"], oks["year"] = _check_year(col, table, df["year"], year_range)
+        for c in TABLES[table]:
+            if c == "answer":
+                v, empty, bad = _parse_int(df[c])
+                col.add(table, df.index[empty], c, "värde saknas")
+                col.add(table, df.index[bad], c, [f"svarskoden '{x}' är inte ett heltal" for x in df[c][bad]])
+                values[c], oks[c] = v, v.notna()
+            elif c in ("count", "asked", "unreachable", "answered") or c in _GENDER_COLUMNS:
+                values[c], oks[c] = _check_count(col, table, df[c], c)
+        parsed[table] = {"values": values, "ok": oks}
+    return parsed
+
+
+def type_problems(raw: RawData, catalog=None) -> list[Problem]:
+    """Reading problems plus type problems: what ``load_dataset`` needs to build typed tables."""
+    col = _Collector(raw)
+    first = int(catalog.questions["first_year"].min()) if catalog is not None else None
+    _types(col, first)
+    return _sorted(raw, list(raw.problems) + col.problems)
+
+
+# ---------------------------------------------------------------------------
+# The rules
+# ---------------------------------------------------------------------------
+#: Förbund ids become file names and URLs (reports/<year>/<forbund>.ipynb).
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+#: The id of the national rows in results and reports.
+NATIONAL_ID = "riket"
+
+
+def _check_forbund(col: _Collector, df: pd.DataFrame) -> set:
+    col.add("forbund", df.index[df["forbund"].eq("")], "forbund", "förbundets id saknas")
+    col.add("forbund", df.index[df["name"].eq("")], "name", "namn saknas")
+    ids = df["forbund"]
+    col.add("forbund", df.index[ids.eq(NATIONAL_ID)], "forbund",
+            f"id {NATIONAL_ID!r} är reserverat för riksraderna")
+    bad_slug = ids.ne("") & ~ids.str.fullmatch(SLUG_PATTERN)
+    col.add("forbund", df.index[bad_slug], "forbund",
+            [f"id {v!r} får bara innehålla a–z, 0–9 och bindestreck (det blir fil- och webbadresser)"
+             for v in ids[bad_slug]])
+    _check_duplicates(col, "forbund", df)
+    return set(df["forbund"]) - {""}
+
+
+def _check_keys(col: _Collector, table: str, df: pd.DataFrame, known_forbund: set | None, catalog) -> pd.Series:
+    """förbund and group columns; returns the ok mask."""
+    raw = col.raw
+    ok = pd.Series(True, index=df.index)
+    if known_forbund is not None:
+        ok &= _check_code(col, table, df["forbund"], "forbund", known_forbund, "okänt förbund",
+                          f" (finns inte i {_where(raw, 'forbund')})")
+    groups = catalog.group_ids
+    ok &= _check_code(col, table, df["group"], "group", set(groups), "okänd grupp", f" (giltiga: {', '.join(groups)})")
+    return ok
+
+
+def _check_participation(col: _Collector, df: pd.DataFrame, p: dict) -> None:
+    v = p["values"]
+    asked, unreachable, answered = v["asked"], v["unreachable"], v["answered"]
+    over = unreachable > asked
+    col.add("participation", df.index[over], "unreachable",
+            [f"unreachable ({_fmt(u)}) är större än asked ({_fmt(a)})" for u, a in zip(unreachable[over], asked[over])])
+    reachable = asked - unreachable
+    over = (answered > reachable) & (unreachable <= asked)
+    col.add("participation", df.index[over], "answered",
+            [f"answered ({_fmt(x)}) är större än asked − unreachable ({_fmt(a)} − {_fmt(u)} = {_fmt(a - u)})"
+             for x, a, u in zip(answered[over], asked[over], unreachable[over])])
+    total = sum(v[c] for c in _GENDER_COLUMNS)
+    over = total > answered
+    col.add("participation", df.index[over], "answered",
+            [f"summan av answered_kvinna, answered_man, answered_ej_uppgett och answered_utan_kon ({_fmt(s)}) "
+             f"är större än answered ({_fmt(x)})" for s, x in zip(total[over], answered[over])])
+
+
+def _check_responses(col: _Collector, df: pd.DataFrame, r: dict, known_forbund, catalog) -> pd.Series:
+    """Row-level rules of responses.csv; returns the mask of clean rows."""
+    table = "responses"
+    ok = _check_keys(col, table, df, known_forbund, catalog)
+    q = catalog.questions
+    qinfo = q.drop_duplicates("question").set_index("question")[["group", "scale"]]
+    q_ok = _check_code(col, table, df["question"], "question", set(qinfo.index), "okänd fråga",
+                       " (giltiga frågor: se bladet koder i finsam template)")
+    genders = catalog.gender_ids
+    g_ok = _check_code(col, table, df["gender"], "gender", set(genders), "okänd könskod",
+                       f" (giltiga: {', '.join(genders)})")
+    ok &= q_ok & g_ok & r["ok"]["year"] & r["ok"]["count"] & r["ok"]["answer"]
+
+    # Question asked of its own group.
+    cat_group = df["question"].map(qinfo["group"])
+    wrong = q_ok & df["group"].ne("") & df["group"].isin(catalog.group_ids) & cat_group.ne(df["group"])
+    col.add(table, df.index[wrong], "question",
+            [f"fråga {x} ställs till gruppen {cg}, inte till {g}"
+             for x, cg, g in zip(df["question"][wrong], cat_group[wrong], df["group"][wrong])])
+    ok &= ~wrong
+
+    # Answer code on the question's scale.
+    answer = r["values"]["answer"]
+    scales = catalog.scales
+    valid_pairs = pd.MultiIndex.from_arrays([scales["scale"], scales["code"].astype("float64")])
+    scale = df["question"].map(qinfo["scale"])
+    check = q_ok & answer.notna()
+    pairs = pd.MultiIndex.from_arrays([scale.where(check, ""), answer.where(check, -1.0)])
+    off = check & ~pd.Series(pairs.isin(valid_pairs), index=df.index)
+    codes = {s: _ranges(g["code"].tolist()) for s, g in scales.groupby("scale")}
+    col.add(table, df.index[off], "answer",
+            [f"svarskod {_fmt(a)} finns inte på skalan {s} ({codes[s]})" for a, s in zip(answer[off], scale[off])])
+    ok &= ~off
+
+    # Validity years of the question (any version covering the year).
+    year = r["values"]["year"]
+    check = q_ok & year.notna()
+    if check.any():
+        rows = pd.DataFrame({"rad": df.index[check], "question": df["question"][check].to_numpy(),
+                             "year": year[check].to_numpy()})
+        m = rows.merge(q[["question", "first_year", "last_year"]], on="question")
+        last = m["last_year"].astype("float64").fillna(np.inf)
+        m["covered"] = (m["year"] >= m["first_year"]) & (m["year"] <= last)
+        covered = m.groupby("rad")["covered"].any()
+        outside = covered.index[~covered.to_numpy()]
+        spans = {qid: _spans(q[q["question"] == qid]) for qid in set(df.loc[outside, "question"])}
+        col.add(table, outside, "year",
+                [f"fråga {df.at[i, 'question']} ställdes inte år {_fmt(year[i])} "
+                 f"(giltig {spans[df.at[i, 'question']]})" for i in outside])
+        ok &= ~df.index.isin(outside)
+    dup = _check_duplicates(col, table, df)
+    return ok & ~dup
+
+
+def _clean_responses(df: pd.DataFrame, r: dict, ok: pd.Series) -> pd.DataFrame:
+    v = r["values"]
+    out = pd.DataFrame({
+        "rad": df.index[ok],
+        "year": v["year"][ok].astype("int64").to_numpy(),
+        "forbund": df["forbund"][ok].to_numpy(),
+        "group": df["group"][ok].to_numpy(),
+        "question": df["question"][ok].to_numpy(),
+        "gender": df["gender"][ok].to_numpy(),
+        "answer": v["answer"][ok].astype("int64").to_numpy(),
+        "count": v["count"][ok].astype("int64").to_numpy(),
+    })
+    return out
+
+
+def _check_cross(col: _Collector, resp: pd.DataFrame, part: pd.DataFrame, catalog) -> None:
+    """Responses against participation and conditional questions."""
+    raw = col.raw
+    key = ["year", "forbund", "group"]
+    # Responses need a participation row.
+    cells = resp.groupby(key, as_index=False, sort=False).agg(rad=("rad", "min"))
+    m = cells.merge(part[key + ["prad"]].drop_duplicates(key), on=key, how="left")
+    lost = m[m["prad"].isna()]
+    col.add("responses", lost["rad"], None,
+            [f"ingen rad i {_where(raw, 'participation')} för år {y}, förbund {f}, grupp {g}"
+             for y, f, g in zip(lost["year"], lost["forbund"], lost["group"])])
+
+    # n per question ≤ answered.
+    n = resp.groupby(key + ["question"], as_index=False, sort=False).agg(n=("count", "sum"), rad=("rad", "min"))
+    m = n.merge(part, on=key)
+    over = m[m["n"] > m["answered"]]
+    col.add("responses", over["rad"], "count",
+            [f"fråga {q} har {n_} svar år {y} för förbund {f}, men answered är {_fmt(a)} ({_ref(raw, 'participation', pr)})"
+             for q, n_, y, f, a, pr in zip(over["question"], over["n"], over["year"], over["forbund"], over["answered"],
+                                            over["prad"])])
+
+    # n per question and gender ≤ answered_<gender>.
+    ng = resp.groupby(key + ["question", "gender"], as_index=False, sort=False).agg(
+        n=("count", "sum"), rad=("rad", "min"))
+    m = ng.merge(part, on=key)
+    limit = pd.Series(np.nan, index=m.index)
+    for g in catalog.gender_ids:
+        c = f"answered_{g}"
+        if c in m:
+            limit = limit.where(m["gender"] != g, m[c])
+    over = m[m["n"] > limit]
+    col.add("responses", over["rad"], "count",
+            [f"fråga {q} har {n_} svar med kön {g} år {y} för förbund {f}, men answered_{g} är {_fmt(a)} "
+             f"({_ref(raw, 'participation', pr)})"
+             for q, g, n_, y, f, a, pr in zip(over["question"], over["gender"], over["n"], over["year"],
+                                              over["forbund"], limit[over.index], over["prad"])])
+
+    # Conditional questions ≤ the condition answer on the condition question (per gender).
+    q = catalog.questions
+    cond = q.loc[q["condition_question"].ne(""), ["question", "first_year", "last_year", "condition_question",
+                                                   "condition_answer"]]
+    if cond.empty:
+        return
+    gkey = key + ["gender"]
+    nc = resp[resp["question"].isin(cond["question"])].groupby(gkey + ["question"], as_index=False, sort=False).agg(
+        n=("count", "sum"), rad=("rad", "min"))
+    m = nc.merge(cond, on="question")
+    last = m["last_year"].astype("float64").fillna(np.inf)
+    m = m[(m["year"] >= m["first_year"]) & (m["year"] <= last)].copy()
+    if m.empty:
+        return
+    m["condition_answer"] = m["condition_answer"].astype("int64")
+    yes = (resp.groupby(gkey + ["question", "answer"], as_index=False, sort=False)["count"].sum()
+           .rename(columns={"question": "condition_question", "answer": "condition_answer", "count": "yes"}))
+    m = m.merge(yes, on=gkey + ["condition_question", "condition_answer"], how="left")
+    m["yes"] = m["yes"].fillna(0).astype("int64")
+    over = m[m["n"] > m["yes"]]
+    labels = {}
+    for cq, ca in set(zip(over["condition_question"], over["condition_answer"])):
+        scale = q.loc[q["question"] == cq, "scale"].iloc[0]
+        labels[cq, ca] = catalog.scales.loc[(catalog.scales["scale"] == scale) & (catalog.scales["code"] == ca),
+                                            "label"].iloc[0]
+    col.add("responses", over["rad"], "count",
+            [f"villkorsfrågan {qq} har {n_} svar med kön {g} år {y} för förbund {f}, men bara {yy} svarade "
+             f"{labels[cq, ca]} ({ca}) på {cq}"
+             for qq, n_, g, y, f, yy, cq, ca in zip(over["question"], over["n"], over["gender"], over["year"],
+                                                    over["forbund"], over["yes"], over["condition_question"],
+                                                    over["condition_answer"])])
+
+
+def _sorted(raw: RawData, problems: list[Problem]) -> list[Problem]:
+    """Order by table (file, sheet), row and column; stable within a cell."""
+    order = {}
+    for table, (file, sheet) in raw.locations.items():
+        order[file, sheet] = _TABLE_ORDER[table]
+    columns = {c: i for cols in TABLES.values() for i, c in enumerate(cols)}
+
+    def key(p: Problem):
+        return (order.get((p.file, p.sheet), -1 if p.file == str(raw.source) else len(order)),
+                p.row or 0, columns.get(p.column, -1))
+
+    return sorted(problems, key=key)
+
+
+def _as_raw(data: Dataset) -> RawData:
+    """A Dataset (typed or not) as RawData; rows numbered as if written to CSV."""
+    tables: dict[str, pd.DataFrame | None] = {}
+    problems = []
+    for name, cols in TABLES.items():
+        df = getattr(data, name)
+        missing = [c for c in cols if c not in df.columns]
+        problems += [Problem(f"{name}.csv", 1, c, "kolumnen saknas") for c in missing]
+        if missing:
+            tables[name] = None
+            continue
+        out = pd.DataFrame({c: df[c].astype("str").str.strip() for c in cols})
+        out.index = pd.Index(np.arange(len(df)) + 2, dtype="int64", name="rad")
+        tables[name] = out
+    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    source = data.source if data.source is not None else Path(".")
+    return RawData(tables, locations, dict(data.meta), problems, source)
+
+
+def validate_dataset(data: RawData | Dataset, *, catalog=None) -> list[Problem]:
+    """Check every rule and return all problems (empty list: the data are valid).
+
+    Parameters
+    ----------
+    data : RawData or Dataset
+        From :func:`finsam.io.read_raw`, or an in-memory :class:`Dataset`
+        (rows are then numbered as if written to CSV: first data row = 2).
+    catalog : Catalog, optional
+        Default :func:`finsam.catalog.load_catalog`.
+
+    Returns
+    -------
+    list of Problem
+        Ordered by file, row and column.
+    """
+    from .catalog import load_catalog
+
+    catalog = catalog or load_catalog()
+    raw = _as_raw(data) if isinstance(data, Dataset) else data
+    col = _Collector(raw)
+    parsed = _types(col, int(catalog.questions["first_year"].min()))
+    usable = {
+        name: df for name, df in raw.tables.items() if df is not None and list(df.columns) == TABLES[name]
+    }
+    known_forbund = _check_forbund(col, usable["forbund"]) if "forbund" in usable else None
+
+    part = None
+    if "participation" in usable:
+        df, p = usable["participation"], parsed["participation"]
+        key_ok = _check_keys(col, "participation", df, known_forbund, catalog) & p["ok"]["year"]
+        dup = _check_duplicates(col, "participation", df)
+        _check_participation(col, df, p)
+        keep = key_ok & ~dup
+        part = pd.DataFrame({"prad": df.index[keep], "year": p["values"]["year"][keep].astype("int64").to_numpy(),
+                             "forbund": df["forbund"][keep].to_numpy(), "group": df["group"][keep].to_numpy()})
+        for c in ["answered"] + _GENDER_COLUMNS:
+            part[c] = p["values"][c][keep].to_numpy()
+    if "responses" in usable:
+        df, r = usable["responses"], parsed["responses"]
+        ok = _check_responses(col, df, r, known_forbund, catalog)
+        if part is not None:
+            _check_cross(col, _clean_responses(df, r, ok), part, catalog)
+    return _sorted(raw, list(raw.problems) + col.problems)
+
+
+def validate_path(path: str | Path | None = None, *, catalog=None) -> list[Problem]:
+    """Read a data directory or workbook (``None``: the demo data) and validate it."""
+    return validate_dataset(read_raw(path), catalog=catalog)
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def validate_command(path: Path | None) -> int:
+    """``finsam validate``: print every problem, then a summary; 0 if valid, 2 otherwise."""
+    shown = path if path is not None else default_data_dir()
+    raw = read_raw(path)
+    problems = validate_dataset(raw)
+    if problems:
+        for p in problems:
+            click.echo(str(p))
+        click.echo(f"{len(problems)} fel hittades i {shown}")
+        return 2
+    resp, part = raw.tables["responses"], raw.tables["participation"]
+    years = set(resp["year"]) | set(part["year"])
+    rows = len(resp)
+    click.echo(
+        f"Inga fel: {_thousands(len(raw.tables['forbund']))} förbund, {_thousands(len(years))} år, "
+        f"{_thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}."
+    )
+    return 0

@@ -1,0 +1,427 @@
+"""The Quarto website: _quarto.yml, front matter and the generated pages.
+
+Structural tests run without Quarto. One test (marked ``quarto``) renders a small
+site and skips where the quarto command is missing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from finsam import load_dataset
+from finsam.io import Dataset
+from finsam.settings import DEFAULT_SETTINGS, Settings
+from finsam.site import (
+    GENERATED_MARK,
+    SYNTHETIC_NOTICE,
+    front_matter,
+    front_matter_yaml,
+    read_front_matter,
+    write_pages,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "valid"
+SITE_FILES = ("_quarto.yml", "theme.scss", "index.qmd", "metod.qmd", "data.qmd")
+DATE_RE = re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b|\b\d\d:\d\d:\d\d\b")
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _glob_regex(glob: str) -> re.Pattern:
+    """Quarto/Deno glob semantics for the patterns we use: ``*`` within a segment, ``**`` any depth."""
+    out, i = "", 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif glob.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif glob[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        else:
+            out, i = out + re.escape(glob[i]), i + 1
+    return re.compile(out + r"\Z")
+
+
+def _listing_matches(page: Path, contents: list[str]) -> set[Path]:
+    """Files a listing's ``contents`` select, resolved the way Quarto does for globs.
+
+    Relative to the page's directory, a relative glob is searched at any depth
+    (Quarto prefixes ``**/``), ``!glob`` excludes; files starting with ``_`` or
+    ``.`` and the page itself are never listed.
+    """
+    base = page.parent
+    files = [
+        p for p in base.rglob("*")
+        if p.is_file() and p != page and not any(part.startswith(("_", ".")) for part in p.relative_to(base).parts)
+    ]
+    rel = {p: p.relative_to(base).as_posix() for p in files}
+    inc = [_glob_regex("**/" + c) for c in contents if not c.startswith("!")]
+    exc = [_glob_regex("**/" + c[1:]) for c in contents if c.startswith("!")]
+    return {p for p, r in rel.items() if any(x.match(r) for x in inc) and not any(x.match(r) for x in exc)}
+
+
+def _listings(page: Path) -> list[dict]:
+    fm = read_front_matter(page) or {}
+    listing = fm.get("listing")
+    if listing is None:
+        return []
+    return listing if isinstance(listing, list) else [listing]
+
+
+def _write_notebook(path: Path, fm: dict, body: str = "Text.") -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_raw_cell(front_matter_yaml(fm)), nbformat.v4.new_markdown_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def _simulate_build(root: Path, ds: Dataset, indicators=(1, 5, 16)) -> list[Path]:
+    """What `finsam build` leaves in reports/: executed notebooks with front matter."""
+    made = []
+    for year in ds.years:
+        for f in ds.forbund["forbund"]:
+            p = root / "reports" / str(year) / f"{f}.ipynb"
+            _write_notebook(p, front_matter("forbund", ds, year=year, forbund=f))
+            made.append(p)
+        p = root / "reports" / str(year) / "riket.ipynb"
+        _write_notebook(p, front_matter("riket", ds, year=year))
+        made.append(p)
+    for i in indicators:
+        p = root / "reports" / "indikatorer" / f"{i}.ipynb"
+        _write_notebook(p, front_matter("indikator", ds, indicator=i))
+        made.append(p)
+    return made
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    return load_dataset(FIXTURE)
+
+
+@pytest.fixture
+def synthetic(ds) -> Dataset:
+    return Dataset(ds.forbund, ds.responses, ds.participation, meta={**ds.meta, "synthetic": True}, source=ds.source)
+
+
+@pytest.fixture(scope="module")
+def quarto_yml() -> dict:
+    return yaml.safe_load((REPO / "_quarto.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def built(tmp_path, ds):
+    notebooks = _simulate_build(tmp_path, ds)
+    written = write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    return tmp_path, notebooks, written
+
+
+# ---------------------------------------------------------------------------
+# _quarto.yml
+
+
+def test_project_basics(quarto_yml):
+    project = quarto_yml["project"]
+    assert project["type"] == "website"
+    assert project["output-dir"] == "_site"
+    assert quarto_yml["lang"] == "sv"
+    # Swedish file has callout-danger-title instead of callout-caution-title.
+    assert quarto_yml["language"]["callout-caution-title"] == "Observera"
+    assert quarto_yml["execute"]["enabled"] is False
+    assert quarto_yml["execute"]["echo"] is False
+
+
+def test_render_list_covers_site_and_reports_only(quarto_yml):
+    render = [_glob_regex(g) for g in quarto_yml["project"]["render"]]
+
+    def rendered(path: str) -> bool:
+        return any(r.match(path) for r in render)
+
+    for path in ("index.qmd", "metod.qmd", "data.qmd", "reports/index.qmd", "reports/2023/index.qmd",
+                 "reports/2023/alfa.ipynb", "reports/2023/riket.ipynb", "reports/forbund.qmd",
+                 "reports/forbund-alfa.qmd", "reports/indikatorer/5.ipynb", "reports/indikatorer/index.qmd"):
+        assert rendered(path), path
+    for path in ("README.md", "README.qmd", "notebooks/forbund.ipynb", "notebooks/indikator.ipynb",
+                 "tests/fixtures/x.qmd", "data/published/README.md", "benchmarks/x.ipynb"):
+        assert not rendered(path), path
+
+
+def test_html_theme_navbar_and_no_sidebar(quarto_yml):
+    html = quarto_yml["format"]["html"]
+    assert "theme.scss" in html["theme"] and (REPO / "theme.scss").is_file()
+    assert "typst" not in quarto_yml["format"]  # only reports get a PDF (their own front matter)
+    website = quarto_yml["website"]
+    assert "sidebar" not in website
+    assert website["search"] is not False
+    texts = [item["text"] for item in website["navbar"]["left"]]
+    assert texts == ["Start", "År", "Förbund", "Indikatorer", "Metod", "Data"]
+
+
+def test_navbar_targets_exist_after_write_pages(built, quarto_yml):
+    root, _, _ = built
+    for name in SITE_FILES[2:]:
+        shutil.copy(REPO / name, root / name)
+    for item in quarto_yml["website"]["navbar"]["left"]:
+        assert (root / item["href"]).is_file(), item["href"]
+
+
+def test_root_pages_include_generated_files(built):
+    root, _, written = built
+    generated = {p.relative_to(root).as_posix() for p in written}
+    for page in ("index.qmd", "metod.qmd", "data.qmd"):
+        text = (REPO / page).read_text(encoding="utf-8")
+        includes = re.findall(r"\{\{< include (\S+) >\}\}", text)
+        assert includes, page
+        for inc in includes:
+            assert inc in generated, (page, inc)
+        assert read_front_matter(REPO / page)["title"]
+
+
+# ---------------------------------------------------------------------------
+# front matter
+
+
+@pytest.mark.parametrize(
+    "kind, kwargs, title",
+    [
+        ("forbund", {"year": 2023, "forbund": "beta"}, "Indikatorer 2023 – Samordningsförbundet Bäckebo"),
+        ("riket", {"year": 2022}, "Indikatorer 2022 – Riket"),
+        ("indikator", {"indicator": 5}, "Indikator 5: Hantera sin situation"),
+    ],
+)
+def test_front_matter_fields(ds, kind, kwargs, title):
+    fm = front_matter(kind, ds, **kwargs)
+    back = yaml.safe_load(front_matter_yaml(fm).strip().strip("-"))
+    assert back == fm
+    assert fm["title"] == title
+    for key in ("subtitle", "description", "abstract", "categories", "format"):
+        assert fm[key], key
+    assert fm["abstract"] == "Datakälla: Handskrivna testdata för finsam."
+    assert set(fm["format"]) == {"html", "typst"}
+    assert fm["format"]["typst"]["papersize"] == "a4"
+    assert fm["format-links"][0]["format"] == "typst"
+    assert "date" not in fm and not DATE_RE.search(front_matter_yaml(fm))
+    if kind != "indikator":
+        assert fm["year"] == kwargs["year"]
+        assert fm["categories"] == [str(kwargs["year"]), fm["forbund_name"]]
+    if kind == "forbund":
+        assert (fm["forbund"], fm["forbund_name"]) == ("beta", "Samordningsförbundet Bäckebo")
+    assert SYNTHETIC_NOTICE not in front_matter_yaml(fm)
+
+
+def test_front_matter_synthetic_notice(synthetic):
+    fm = front_matter("forbund", synthetic, year=2023, forbund="alfa")
+    assert SYNTHETIC_NOTICE in fm["subtitle"] and SYNTHETIC_NOTICE in fm["abstract"]
+    assert fm["synthetic"] is True
+
+
+def test_front_matter_rejects_bad_arguments(ds):
+    with pytest.raises(ValueError, match="okänd rapporttyp"):
+        front_matter("kommun", ds, year=2023)
+    with pytest.raises(ValueError, match="kräver ett år"):
+        front_matter("riket", ds)
+    with pytest.raises(ValueError, match="kräver ett förbund"):
+        front_matter("forbund", ds, year=2023)
+    with pytest.raises(ValueError, match="okänd indikator"):
+        front_matter("indikator", ds, indicator=99)
+
+
+# ---------------------------------------------------------------------------
+# generated pages
+
+
+def test_every_listing_selects_exactly_the_built_reports(built, ds):
+    root, notebooks, written = built
+    reports = root / "reports"
+    pages = sorted(p for p in written if p.suffix == ".qmd")
+    expected = {
+        reports / "2022" / "index.qmd": {"riket": {"2022/riket"}, "forbund": {"2022/alfa", "2022/beta"}},
+        reports / "2023" / "index.qmd": {"riket": {"2023/riket"}, "forbund": {"2023/alfa", "2023/beta"}},
+        reports / "forbund-alfa.qmd": {"rapporter": {"2022/alfa", "2023/alfa"}},
+        reports / "forbund-beta.qmd": {"rapporter": {"2022/beta", "2023/beta"}},
+        reports / "forbund.qmd": {"forbund": {"forbund-alfa", "forbund-beta"}},
+        reports / "index.qmd": {"ar": {"2022/index", "2023/index"}},
+        reports / "indikatorer" / "index.qmd": {"indikatorer": {"indikatorer/1", "indikatorer/5", "indikatorer/16"}},
+    }
+    assert set(pages) == set(expected)
+    for page in pages:
+        got = {}
+        for listing in _listings(page):
+            assert all(".." not in c and not c.startswith("/") for c in listing["contents"]), page
+            matched = _listing_matches(page, listing["contents"])
+            got[listing["id"]] = {p.relative_to(reports).with_suffix("").as_posix() for p in matched}
+            for p in matched:  # every listed item has front matter with a title
+                assert read_front_matter(p)["title"], p
+        assert got == expected[page], page
+
+
+def test_listing_sort_fields_exist_in_items(built):
+    root, _, written = built
+    for page in (p for p in written if p.suffix == ".qmd"):
+        for listing in _listings(page):
+            for item in _listing_matches(page, listing["contents"]):
+                fm = read_front_matter(item)
+                for key in listing["sort"]:
+                    assert key.split()[0] in fm, (page, item, key)
+
+
+def test_metadata_yml_has_no_formats(built):
+    root, _, _ = built
+    meta = yaml.safe_load((root / "reports" / "_metadata.yml").read_text(encoding="utf-8"))
+    # format is not merged: a format here would give every listing page a PDF.
+    assert "format" not in meta
+    assert meta["execute"]["enabled"] is False
+
+
+def test_downloads_are_copies_of_the_data(built, ds):
+    root, _, _ = built
+    data = root / "reports" / "data"
+    import pandas as pd
+
+    back = pd.read_csv(data / "responses.csv", dtype={"count": int})
+    assert back["count"].sum() == ds.responses["count"].sum()
+    assert list(back.columns) == list(ds.responses.columns)
+    text = (root / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
+    for name in ("forbund.csv", "responses.csv", "participation.csv"):
+        assert f"(reports/data/{name})" in text
+
+
+def test_write_pages_is_deterministic_and_does_not_touch_unchanged_files(built, ds, tmp_path_factory):
+    root, _, written = built
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in written}
+    again = write_pages(ds, DEFAULT_SETTINGS, root)
+    assert again == written
+    for p in again:
+        assert (p.read_bytes(), p.stat().st_mtime_ns) == before[p], p
+    other = tmp_path_factory.mktemp("other")
+    _simulate_build(other, ds)
+    for p in write_pages(ds, DEFAULT_SETTINGS, other):
+        assert p.read_bytes() == (root / p.relative_to(other)).read_bytes(), p
+    for p in written:
+        if p.suffix in (".qmd", ".md", ".yml"):
+            assert not DATE_RE.search(p.read_text(encoding="utf-8")), p
+
+
+def test_stale_generated_pages_are_removed_but_not_hand_written_ones(built, ds):
+    root, _, _ = built
+    reports = root / "reports"
+    own = reports / "egen.qmd"
+    own.write_text("---\ntitle: Egen sida\n---\n", encoding="utf-8")
+    for p in reports.glob("*/beta.ipynb"):
+        p.unlink()
+    write_pages(ds, DEFAULT_SETTINGS, root)
+    assert not (reports / "forbund-beta.qmd").exists()
+    assert own.exists()
+    assert {p.stem for p in _listing_matches(reports / "forbund.qmd", _listings(reports / "forbund.qmd")[0]["contents"])} == {"forbund-alfa"}
+
+
+def test_no_listing_when_nothing_is_built(tmp_path, ds):
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    for page in ("index.qmd", "forbund.qmd", "indikatorer/index.qmd"):
+        text = (tmp_path / "reports" / page).read_text(encoding="utf-8")
+        assert text.split("\n")[1] == GENERATED_MARK
+        assert "listing" not in read_front_matter(tmp_path / "reports" / page)
+        assert "finsam build" in text
+
+
+def test_method_numbers_come_from_settings(tmp_path, ds):
+    settings = Settings.from_toml(min_n=7, caution_n=40, gender_min_n=12, margin_pp=3.0, confidence=0.9,
+                                  ci_method="jeffreys")
+    write_pages(ds, settings, tmp_path)
+    rules = (tmp_path / "reports" / "_metod-regler.md").read_text(encoding="utf-8")
+    guide = (tmp_path / "reports" / "_lasanvisning.md").read_text(encoding="utf-8")
+    nb = "\u00a0"
+    for needle in ("| 7 svar |", "| 40 svar |", "minst 12 kvinnor och 12 män", "±3 procentenheter",
+                   f"| 90{nb}% |", "| Jeffreys |", "n < 7", "1–6 personer", f"95{nb}% och 99,8{nb}%"):
+        assert needle in rules, needle
+    for needle in ("färre än 7 svar", "färre än\n  40 svar", "minst 12 svar", "±3-procentenhetersregeln", f"90{nb}% KI"):
+        assert needle in guide, needle
+    default = DEFAULT_SETTINGS
+    write_pages(ds, default, tmp_path)
+    rules = (tmp_path / "reports" / "_metod-regler.md").read_text(encoding="utf-8")
+    assert f"| {default.min_n} svar |" in rules and f"| {default.caution_n} svar |" in rules
+    assert f"±{default.margin_pp:g} procentenheter" in rules
+
+
+def test_root_pages_do_not_hard_code_thresholds():
+    s = DEFAULT_SETTINGS
+    for page in ("index.qmd", "metod.qmd", "data.qmd"):
+        text = (REPO / page).read_text(encoding="utf-8")
+        for pattern in (rf"\b{s.min_n} svar", rf"\b{s.caution_n} svar", rf"minst {s.gender_min_n}\b",
+                        rf"±\s?{s.margin_pp:g}\b", r"n\s*<\s*\d"):
+            assert not re.search(pattern, text), (page, pattern)
+
+
+def test_synthetic_notice_on_start_page(tmp_path, ds, synthetic):
+    write_pages(synthetic, DEFAULT_SETTINGS, tmp_path)
+    for name in ("_syntetiskt.md", "_senaste.md"):
+        assert SYNTHETIC_NOTICE in (tmp_path / "reports" / name).read_text(encoding="utf-8"), name
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    assert SYNTHETIC_NOTICE not in (tmp_path / "reports" / "_syntetiskt.md").read_text(encoding="utf-8")
+
+
+def test_indicator_list_has_all_sixteen(tmp_path, ds):
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    text = (tmp_path / "reports" / "_indikatorlista.md").read_text(encoding="utf-8")
+    numbers = [int(m) for m in re.findall(r"^(\d+)\. ", text, re.M)]
+    assert sorted(numbers) == list(range(1, 17))
+    assert "11. Effekter för deltagare" in text and "mäts inte med enkät" in text
+
+
+# ---------------------------------------------------------------------------
+# Quarto itself
+
+
+@pytest.mark.quarto
+def test_quarto_renders_html_and_pdf(tmp_path, ds):
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip("quarto finns inte på PATH – installera Quarto, se README")
+    for name in SITE_FILES:
+        shutil.copy(REPO / name, tmp_path / name)
+    _simulate_build(tmp_path, ds, indicators=(5,))
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    proc = subprocess.run([quarto, "render", str(tmp_path)], capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    site = tmp_path / "_site"
+    for year in ds.years:
+        for f in ["riket", *ds.forbund["forbund"]]:
+            assert (site / "reports" / str(year) / f"{f}.html").is_file(), (year, f)
+            assert (site / "reports" / str(year) / f"{f}.pdf").is_file(), (year, f)
+        assert (site / "reports" / str(year) / "index.html").is_file()
+    for page in ("index.html", "metod.html", "data.html", "reports/index.html", "reports/forbund.html",
+                 "reports/forbund-alfa.html", "reports/indikatorer/index.html", "reports/indikatorer/5.html"):
+        assert (site / page).is_file(), page
+    assert not (site / "reports" / "forbund.pdf").exists()  # listing pages are HTML only
+    assert "alfa.html" in (site / "reports" / "forbund-alfa.html").read_text(encoding="utf-8")
+
+
+def test_latest_national_figures_and_results_downloads(built):
+    root, _, written = built
+    nb = "\u00a0"
+    text = (root / "reports" / "_senaste.md").read_text(encoding="utf-8")
+    assert "Riket, mätåret 2023" in text
+    # Fixture, riket 2023, indicator 1: 42 clearly positive of 60 (Wilson 95 %: 0.5749–0.8010).
+    assert f"| 1. Personcentrerade insatser | 70{nb}% | 57–80 | 60 |" in text
+    assert "2. Inflytande" not in text  # no answers to indicator 2 in the fixture
+    import pandas as pd
+
+    ind = pd.read_csv(root / "reports" / "data" / "resultat_2023_indikator.csv")
+    assert set(ind["forbund"]) == {"alfa", "beta", "riket"}
+    assert set(ind["group"]) == {"alla"}
+    q = pd.read_csv(root / "reports" / "data" / "resultat_2022_fraga.csv")
+    assert {"key_share", "ci_low", "ci_high", "withheld", "reason"} <= set(q.columns)
+    downloads = (root / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
+    for name in ("resultat_2022_fraga.csv", "resultat_2023_indikator.csv"):
+        assert f"(reports/data/{name})" in downloads
+        assert root / "reports" / "data" / name in written
