@@ -1,0 +1,366 @@
+"""Figures for the reports: matplotlib, deterministic, colour-blind safe, Swedish.
+
+How a figure reaches the reader
+-------------------------------
+Quarto reads the alt text of a notebook *image* output only from the static
+``fig-alt`` cell option (``mdImageOutput`` in quarto-cli's ``jupyter.ts``);
+display metadata is ignored. Our alt texts are generated from the data, so a
+figure is emitted as a ``text/markdown`` output instead::
+
+    ![Caption](data:image/png;base64,...){fig-alt="Alt text"}
+
+Quarto prefers ``text/markdown`` for Typst (and takes it after ``text/html`` for
+HTML, which we do not offer), so one output serves both formats: HTML gets an
+``<img alt=...>`` inside a ``<figure>``, Typst gets the PNG (Quarto ≥ 1.5 writes
+data-URI images to files for Typst, quarto-cli PR #9723). The ``text/plain``
+fallback is the alt text itself.
+
+Determinism: figures are built with the object API (``matplotlib.figure.Figure``
+on an explicit Agg canvas — never pyplot, so no global figure state, no inline
+backend display and no need for ``matplotlib.use``), inside an ``rc_context``
+with our style (fixed ``svg.hashsalt``, fonts), with fixed size and dpi set
+here, and saved with PNG metadata without the matplotlib version
+(``{"Software": None}``). A warm kernel that resets rcParams between notebooks
+therefore cannot change a figure.
+
+Figures never receive withheld numbers: callers pass only published rows; a
+withheld row is drawn as an empty bar with its reason text.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure as _MplFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from . import fmt
+
+#: Figure width in inches (A4 text width with 2,5 cm margins ≈ 16 cm ≈ 6.3 in).
+WIDTH_IN = 6.3
+#: Resolution of the embedded PNGs.
+DPI = 150
+
+#: Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008).
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+    "grey": "#999999",
+}
+
+#: Segment colours of the stacked class bars, in drawing order (left to right).
+CLASS_STYLE = (
+    ("clearly_positive", "Klart positivt", OKABE_ITO["blue"]),
+    ("positive_other", "Positivt i övrigt", OKABE_ITO["sky_blue"]),
+    ("neutral", "Varken eller", "#CFCFCF"),
+    ("negative", "Negativt", OKABE_ITO["orange"]),
+)
+YESNO_STYLE = (
+    ("yes", "Ja", OKABE_ITO["blue"]),
+    ("no", "Nej", OKABE_ITO["orange"]),
+)
+
+_RC = {
+    "svg.hashsalt": "finsam",
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": True,
+    "path.simplify": True,
+}
+
+
+def _styled(func):
+    """Run a figure function inside our rc_context (rcParams are read at creation)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_RC):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _new_figure(width: float, height: float):
+    fig = _MplFigure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _pct_axis(ax, axis: str = "x", step: float = 0.25) -> None:
+    formatter = FuncFormatter(lambda v, _pos: fmt.pct(v))
+    if axis == "x":
+        ax.xaxis.set_major_formatter(formatter)
+        ax.set_xlim(0, 1)
+        ax.xaxis.set_major_locator(MultipleLocator(step))
+    else:
+        ax.yaxis.set_major_formatter(formatter)
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_locator(MultipleLocator(step))
+
+
+def _escape_md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _escape_attr(text: str) -> str:
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
+def png_bytes(fig) -> bytes:
+    """Render ``fig`` to PNG; identical bytes for identical figures."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered figure with caption and alt text (displayed as Markdown)."""
+
+    png: bytes
+    alt: str
+    caption: str = ""
+
+    def markdown(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f"![{_escape_md(self.caption)}](data:image/png;base64,{data})"
+                f'{{fig-alt="{_escape_attr(self.alt)}"}}')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/markdown": self.markdown(), "text/plain": self.alt}
+
+
+# -- stacked class bars ----------------------------------------------------------------
+@dataclass(frozen=True)
+class BarRow:
+    """One bar of :func:`class_bars`.
+
+    ``shares`` maps class → share for a shown row; for a withheld row it is
+    ``None`` and ``note`` holds the reason text drawn instead of the bar.
+    ``interval`` is the key share's (low, high); ``national`` the national key
+    share (or ``None``).
+    """
+
+    label: str
+    yesno: bool
+    shares: dict | None
+    interval: tuple[float, float] | None = None
+    national: float | None = None
+    note: str = ""
+
+
+@_styled
+def class_bars(rows: list[BarRow], *, caption: str, alt: str) -> Figure:
+    """Horizontal stacked bars of the answer classes, one per row.
+
+    The key share (klart positivt or ja) starts at 0 so its interval is drawn at
+    its right edge; the national key share is a black diamond.
+    """
+    n = len(rows)
+    legend_in, top_in = 0.5, 0.08
+    height = legend_in + top_in + 0.27 * n + 0.3
+    fig = _new_figure(WIDTH_IN, height)
+    ax = fig.subplots()
+    label_in = 0.15 + 0.056 * max((len(r.label) for r in rows), default=5)
+    fig.subplots_adjust(left=min(0.5, label_in / WIDTH_IN), right=0.96, top=1 - top_in / height,
+                        bottom=(legend_in + 0.22) / height)
+    y = np.arange(n)
+    shown = [(i, r) for i, r in enumerate(rows) if r.shares is not None]
+    any_yesno = any(r.yesno for _i, r in shown)
+    any_scale = any(not r.yesno for _i, r in shown)
+    for yesno, style in ((False, CLASS_STYLE), (True, YESNO_STYLE)):
+        part = [(i, r) for i, r in shown if r.yesno == yesno]
+        if not part:
+            continue
+        idx = np.array([i for i, _r in part])
+        left = np.zeros(len(part))
+        for key, _label, color in style:
+            widths = np.array([float(r.shares.get(key, 0.0) or 0.0) for _i, r in part])
+            ax.barh(idx, widths, left=left, height=0.62, color=color, edgecolor="white", linewidth=0.5)
+            left = left + widths
+    for i, row in enumerate(rows):
+        if row.shares is None:
+            ax.text(0.01, i, row.note, va="center", ha="left", fontsize=7, style="italic", color="#444444")
+    iv = [(i, r.interval) for i, r in shown if r.interval is not None]
+    if iv:
+        ys = np.array([i for i, _v in iv], dtype=float)
+        lo = np.array([v[0] for _i, v in iv])
+        hi = np.array([v[1] for _i, v in iv])
+        ax.hlines(ys, lo, hi, color="black", linewidth=1.0)
+        ax.vlines(np.concatenate([lo, hi]), np.concatenate([ys, ys]) - 0.18, np.concatenate([ys, ys]) + 0.18,
+                  color="black", linewidth=1.0)
+    nat = [(i, r.national) for i, r in shown if r.national is not None]
+    if nat:
+        ax.plot([v for _i, v in nat], [i for i, _v in nat], marker="D", markersize=4, color="black",
+                markeredgecolor="white", markeredgewidth=0.6, linestyle="none")
+    ax.set_yticks(y, [r.label for r in rows])
+    _pct_axis(ax, "x")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    handles = []
+    if any_scale:
+        both = {"clearly_positive": " / ja", "negative": " / nej"} if any_yesno else {}
+        handles += [Patch(color=c, label=lab + both.get(k, "")) for k, lab, c in CLASS_STYLE]
+    elif any_yesno:
+        handles += [Patch(color=c, label=lab) for _k, lab, c in YESNO_STYLE]
+    handles += [
+        Line2D([0], [0], color="black", linewidth=1.0, label="95 % KI, nyckeltal"),
+        Line2D([0], [0], marker="D", color="black", linestyle="none", markersize=4, label="Rikssnitt, nyckeltal"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncols=min(len(handles), 4), frameon=False)
+    return Figure(png_bytes(fig), alt=alt, caption=caption)
+
+
+# -- development over time -------------------------------------------------------------
+@dataclass(frozen=True)
+class TrendPanel:
+    """One small multiple of :func:`trend_grid`.
+
+    ``points``: list of (year, share, low, high) for the förbund (shown values
+    only); ``national``: list of (year, share); ``breaks``: years from which the
+    questions differ from the year before (a dashed line is drawn before them
+    and lines are not joined across them).
+    """
+
+    title: str
+    points: list
+    national: list
+    breaks: tuple = ()
+
+
+def _segments(xs, breaks):
+    """Split sorted years into runs of consecutive years not crossing a break."""
+    runs, current = [], []
+    for x in xs:
+        if current and (x - current[-1] > 1 or any(current[-1] < b <= x for b in breaks)):
+            runs.append(current)
+            current = []
+        current.append(x)
+    if current:
+        runs.append(current)
+    return runs
+
+
+@_styled
+def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt: str, ncols: int = 3) -> Figure:
+    """Key share per indicator over the years: small multiples with intervals."""
+    nrows = max(1, int(np.ceil(len(panels) / ncols)))
+    height = 1.35 * nrows + 0.55
+    fig = _new_figure(WIDTH_IN, height)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.25 / height, bottom=0.55 / height, hspace=0.45,
+                        wspace=0.12)
+    color = OKABE_ITO["blue"]
+    for ax, panel in zip(axes.flat, panels):
+        by_year = {p[0]: p for p in panel.points}
+        for run in _segments(sorted(by_year), panel.breaks):
+            ax.plot(run, [by_year[x][1] for x in run], color=color, linewidth=1.2, marker="o", markersize=3)
+        bars = [(x, lo, hi) for x, _s, lo, hi in panel.points if lo is not None and hi is not None]
+        if bars:
+            xs, los, his = zip(*bars)
+            ax.vlines(xs, los, his, color=color, linewidth=0.9, alpha=0.8)
+        nat = {p[0]: p[1] for p in panel.national}
+        for run in _segments(sorted(nat), panel.breaks):
+            ax.plot(run, [nat[x] for x in run], color=OKABE_ITO["black"], linewidth=0.9, linestyle=":")
+        for b in panel.breaks:
+            ax.axvline(b - 0.5, color=OKABE_ITO["vermillion"], linewidth=0.9, linestyle="--")
+        ax.set_title(panel.title, loc="left")
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    shown_years = years if len(years) <= 5 else [y for y in years if (y - years[0]) % 2 == 0]
+    for ax in axes.flat:
+        _pct_axis(ax, "y", 0.5)
+        ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+        ax.set_xticks(shown_years, [str(y) for y in shown_years])
+    handles = [
+        Line2D([0], [0], color=color, marker="o", markersize=3, label="Förbundet, nyckeltal med 95 % KI"),
+        Line2D([0], [0], color="black", linestyle=":", label="Rikssnitt"),
+        Line2D([0], [0], color=OKABE_ITO["vermillion"], linestyle="--", label="Frågorna ändrades"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False)
+    return Figure(png_bytes(fig), alt=alt, caption=caption)
+
+
+# -- funnel plot -----------------------------------------------------------------------
+@_styled
+def funnel(points: list[tuple[str, int, float]], national: float, limits: list[tuple[float, list, list, list]],
+           *, caption: str, alt: str, highlight: str | None = None, label_outside: float | None = None) -> Figure:
+    """Funnel plot: each förbund's key share against its n with control limits.
+
+    Parameters
+    ----------
+    points : list of (label, n, share)
+        Shown förbund only.
+    national : float
+        The national share (centre line).
+    limits : list of (coverage, n_grid, lower, upper)
+        Control limits per coverage (e.g. 0.95 and 0.998) on a grid of n.
+    highlight : str, optional
+        Label of a förbund drawn in a contrasting colour.
+    label_outside : float, optional
+        Label points outside the limits of this coverage.
+    """
+    fig = _new_figure(WIDTH_IN, 3.4)
+    fig.set_layout_engine("constrained")
+    ax = fig.subplots()
+    styles = {0: ("--", OKABE_ITO["grey"]), 1: ("-", OKABE_ITO["vermillion"])}
+    handles = []
+    for k, (coverage, grid, lower, upper) in enumerate(sorted(limits)):
+        ls, col = styles.get(k, ("-", "black"))
+        ax.plot(grid, lower, linestyle=ls, color=col, linewidth=0.9)
+        ax.plot(grid, upper, linestyle=ls, color=col, linewidth=0.9)
+        handles.append(Line2D([0], [0], linestyle=ls, color=col, label=f"{fmt.pct(coverage, 1 if coverage * 100 % 1 else 0)}-gräns"))
+    ax.axhline(national, color="black", linewidth=0.9)
+    handles.append(Line2D([0], [0], color="black", label=f"Rikssnitt {fmt.pct(national)}"))
+    xs = [p[1] for p in points]
+    ys = [p[2] for p in points]
+    ax.scatter(xs, ys, s=14, color=OKABE_ITO["blue"], edgecolor="white", linewidth=0.4, zorder=3)
+    outer = None
+    if label_outside is not None:
+        for coverage, grid, lower, upper in limits:
+            if abs(coverage - label_outside) < 1e-9:
+                outer = (np.asarray(grid), np.asarray(lower), np.asarray(upper))
+    for label, n, share in points:
+        is_out = False
+        if outer is not None:
+            lo = np.interp(n, outer[0], outer[1])
+            hi = np.interp(n, outer[0], outer[2])
+            is_out = share < lo or share > hi
+        if label == highlight:
+            ax.scatter([n], [share], s=30, color=OKABE_ITO["vermillion"], edgecolor="black", linewidth=0.6, zorder=4)
+        if is_out or label == highlight:
+            ax.annotate(label, (n, share), xytext=(3, 3), textcoords="offset points", fontsize=6.5)
+    if xs:
+        ax.set_xlim(0, max(max(xs), max(max(g) for _c, g, _l, _u in limits) if limits else 0) * 1.05)
+    _pct_axis(ax, "y")
+    ax.set_xlabel("Antal svar (n)")
+    ax.set_ylabel("Nyckeltal")
+    ax.grid(color="#eeeeee", linewidth=0.5)
+    ax.set_axisbelow(True)
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    return Figure(png_bytes(fig), alt=alt, caption=caption)

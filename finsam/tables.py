@@ -1,0 +1,395 @@
+"""HTML tables for the reports, readable by Quarto for both HTML and Typst (PDF).
+
+Rules (see ``/work/shared/quarto-notes.md``):
+
+- plain ``<table>`` with the header rows in ``<thead>`` (they repeat on every PDF
+  page) and the data in ``<tbody>``; no ids at all, so output is deterministic;
+- only "Typst CSS"-safe inline styling: ``text-align``, ``font-weight``,
+  ``font-style``, ``color``, ``background-color`` and borders;
+- column widths in a ``<colgroup>`` (read by Pandoc for both formats);
+- numbers are formatted by :mod:`finsam.fmt` before they get here; withheld cells
+  carry their Swedish reason text, never a number.
+
+The builder :func:`html_table` is generic; the report-specific tables live in
+:mod:`finsam.report`, which knows the data.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from . import fmt
+
+#: Background of header rows and of group rows (light grey, prints well).
+HEADER_BACKGROUND = "#e8e8e8"
+GROUP_BACKGROUND = "#f4f4f4"
+#: Text colour of withheld / not-shown cells.
+MUTED_COLOR = "#555555"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell.
+
+    Parameters
+    ----------
+    text : str
+        Plain text (escaped here); ``\\n`` becomes a line break.
+    colspan, rowspan : int
+        Spans.
+    align : {"left", "right", "center"}, optional
+        Horizontal alignment.
+    bold, italic : bool
+        Font weight / style.
+    color, background : str, optional
+        CSS colours (``#rrggbb``).
+    header : bool
+        Render as ``<th>`` (automatic in ``<thead>``).
+    border_top : bool
+        A thin rule above the cell (group rows, totals).
+    """
+
+    text: str = ""
+    colspan: int = 1
+    rowspan: int = 1
+    align: str | None = None
+    bold: bool = False
+    italic: bool = False
+    color: str | None = None
+    background: str | None = None
+    header: bool = False
+    border_top: bool = False
+
+    def style(self) -> str:
+        parts = []
+        if self.align:
+            parts.append(f"text-align: {self.align}")
+        if self.bold:
+            parts.append("font-weight: bold")
+        if self.italic:
+            parts.append("font-style: italic")
+        if self.color:
+            parts.append(f"color: {self.color}")
+        if self.background:
+            parts.append(f"background-color: {self.background}")
+        if self.border_top:
+            parts.append("border-top: 1px solid #888888")
+        return "; ".join(parts)
+
+
+def _as_cell(value) -> Cell:
+    return value if isinstance(value, Cell) else Cell(text="" if value is None else str(value))
+
+
+def _render_cell(cell: Cell, tag: str) -> str:
+    attrs = []
+    if cell.colspan > 1:
+        attrs.append(f'colspan="{cell.colspan}"')
+    if cell.rowspan > 1:
+        attrs.append(f'rowspan="{cell.rowspan}"')
+    style = cell.style()
+    if style:
+        attrs.append(f'style="{style}"')
+    text = "<br>".join(html.escape(line, quote=False) for line in cell.text.split("\n"))
+    open_tag = f"<{tag} {' '.join(attrs)}>" if attrs else f"<{tag}>"
+    return f"{open_tag}{text}</{tag}>"
+
+
+def html_table(head, body, *, widths=None, caption: str | None = None, css_class: str = "finsam-table") -> str:
+    """Render a table.
+
+    Parameters
+    ----------
+    head : list of rows
+        Header rows; each row a list of :class:`Cell` or strings (``<th>``).
+    body : list of rows
+        Body rows; a :class:`Cell` with ``header=True`` renders as ``<th>``.
+    widths : list of float, optional
+        Relative column widths (percent of the table width, summing to ~100).
+    caption : str, optional
+        Table caption (``<caption>``).
+    css_class : str
+        Class attribute of the table (fixed, never random).
+
+    Returns
+    -------
+    str
+        The HTML, deterministic for the same input.
+    """
+    out = [f'<table class="{css_class}">']
+    if caption:
+        out.append(f"<caption>{html.escape(caption, quote=False)}</caption>")
+    if widths:
+        out.append("<colgroup>")
+        out.extend(f'<col style="width: {w:g}%">' for w in widths)
+        out.append("</colgroup>")
+    if head:
+        out.append("<thead>")
+        for row in head:
+            out.append("<tr>" + "".join(_render_cell(_as_cell(c), "th") for c in row) + "</tr>")
+        out.append("</thead>")
+    out.append("<tbody>")
+    for row in body:
+        cells = [_as_cell(c) for c in row]
+        out.append("<tr>" + "".join(_render_cell(c, "th" if c.header else "td") for c in cells) + "</tr>")
+    out.append("</tbody>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+class HTMLTable:
+    """A rendered table that Jupyter displays as ``text/html`` (and nothing else).
+
+    Quarto parses an HTML output containing ``<table>`` into a real table for
+    both HTML and Typst, so only the ``text/html`` representation is offered
+    (plus a short ``text/plain`` for consoles).
+    """
+
+    def __init__(self, html_text: str, plain: str = "Tabell") -> None:
+        self.html = html_text
+        self.plain = plain
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.html, "text/plain": self.plain}
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.html
+
+
+def group_row(text: str, ncols: int) -> list[Cell]:
+    """A full-width sub-heading row inside a table body (e.g. a question)."""
+    return [Cell(text, colspan=ncols, bold=True, background=GROUP_BACKGROUND, align="left", border_top=True)]
+
+
+def muted(text: str, colspan: int = 1, align: str | None = "left") -> Cell:
+    """A cell for a withheld or not-shown value (reason text, grey italics)."""
+    return Cell(text, colspan=colspan, italic=True, color=MUTED_COLOR, align=align)
+
+
+# ---------------------------------------------------------------------------
+# Report tables (rows are pandas Series of the results contract)
+# ---------------------------------------------------------------------------
+#: Display labels of the gender views.
+VIEW_LABELS = {"alla": "Alla", "kvinna": "Kvinnor", "man": "Män"}
+#: Marker of a difference beyond noise, and of a small base.
+SIGNIF_MARK = "*"
+CAVEAT_MARK = "\u2020"
+
+
+def _true(x) -> bool:
+    """True only for a real True (pandas NA, NaN and None are False)."""
+    try:
+        return bool(x is True or (x is not None and not fmt.is_missing(x) and x == True))  # noqa: E712
+    except (TypeError, ValueError):
+        return False
+
+
+def shown(row) -> bool:
+    """A row that exists and is not withheld."""
+    return row is not None and not _true(row.get("withheld", False))
+
+
+def _has_caveat(row) -> bool:
+    c = row.get("caveat", "")
+    return isinstance(c, str) and c != ""
+
+
+def _national_text(row) -> str:
+    """"Högre: +5,1 p.e., säkerställd" (empty without a comparison)."""
+    label = row.get("national_label")
+    if fmt.is_missing(row.get("diff_national")) or not isinstance(label, str) or not label:
+        return ""
+    sig = "säkerställd" if _true(row.get("signif_national")) else "ej säkerställd"
+    return f"{label}: {fmt.pp(row['diff_national'])}, {sig}"
+
+
+def _trend_text(row, prev_year: int) -> str:
+    """"↑ +4,2 p.e. mot 2022" plus "(säkerställd)" (empty without a comparison)."""
+    if fmt.is_missing(row.get("diff_previous")) or not isinstance(row.get("trend"), str):
+        return ""
+    sig = ", säkerställd" if _true(row.get("signif_previous")) else ""
+    return f"{row['trend']} {fmt.pp(row['diff_previous'])} mot {prev_year}{sig}"
+
+
+def overview_cell(row, prev_year: int, reason, *, applicable: bool = True) -> Cell:
+    """One cell of the overview table: share (interval), vs national, trend."""
+    if not applicable:
+        return Cell(fmt.MISSING, align="center", color=MUTED_COLOR)
+    if row is None:
+        return muted("inga svar")
+    if not shown(row):
+        return muted(reason(row.get("reason", "")))
+    lines = [fmt.pct_interval(row["key_share"], row["ci_low"], row["ci_high"])
+             + (f" {CAVEAT_MARK}" if _has_caveat(row) else "")]
+    nat = _national_text(row)
+    lines.append(nat if nat else "ingen jämförelse med riket")
+    trend = _trend_text(row, prev_year)
+    if trend:
+        lines.append(trend)
+    return Cell("\n".join(lines), bold=_true(row.get("signif_national")))
+
+
+def overview_table(items, views, prev_year: int, reason) -> str:
+    """The indicator overview (one row per indicator).
+
+    Parameters
+    ----------
+    items : list of dict
+        ``indicator`` (int), ``name`` (short name), ``note`` (text spanning the
+        value columns, e.g. indicator 11) or ``rows`` (view → Series or None) and
+        ``applicable`` (view → bool: has the indicator questions with a gender
+        variable).
+    views : list of str
+        Gender views to show as columns.
+    prev_year : int
+        The comparison year named in the trend text.
+    reason : callable
+        Reason code → Swedish text.
+    """
+    head = [["Nr", "Indikator"] + [VIEW_LABELS[v] for v in views]]
+    body = []
+    for it in items:
+        first = [Cell(str(it["indicator"]), align="right"), Cell(it["name"])]
+        if it.get("note"):
+            body.append(first + [muted(it["note"], colspan=len(views))])
+            continue
+        body.append(first + [overview_cell(it["rows"].get(v), prev_year, reason,
+                                           applicable=it["applicable"].get(v, True)) for v in views])
+    value_w = (100 - 5 - 19) / len(views)
+    return html_table(head, body, widths=[5, 19] + [round(value_w, 1)] * len(views))
+
+
+def _view_label(view: str, row) -> str:
+    label = VIEW_LABELS[view]
+    if shown(row) and not fmt.is_missing(row.get("n")):
+        label += f" ({fmt.n_label(row['n'])})"
+        if _has_caveat(row):
+            label += f" {CAVEAT_MARK}"
+    return label
+
+
+def _signed_with_mark(diff, signif) -> str:
+    if fmt.is_missing(diff):
+        return fmt.MISSING
+    return fmt.pp(diff) + (SIGNIF_MARK if _true(signif) else "")
+
+
+def _trend_cell(row) -> str:
+    if fmt.is_missing(row.get("diff_previous")) or not isinstance(row.get("trend"), str):
+        return fmt.MISSING
+    return f"{row['trend']} {_signed_with_mark(row['diff_previous'], row.get('signif_previous'))}"
+
+
+def question_table(blocks, *, yesno: bool, prev_year: int, reason) -> str:
+    """Answers per question and group for one indicator (as 004, with intervals).
+
+    Parameters
+    ----------
+    blocks : list of (title, rows)
+        ``rows`` a list of (view, Series or None, reason code); a row whose
+        Series is withheld shows only its reason text. Rows with view ``None``
+        carry a merged label (e.g. "Kvinnor, män") for a common reason.
+    yesno : bool
+        Ja/nej questions (columns Ja / Nej) or scale questions.
+    """
+    if yesno:
+        head = [["Svarande", "Ja", "Nej", "95 % KI (ja)", "Rikssnitt", "Mot riket", f"Förändring mot {prev_year}"]]
+        widths = [24, 10, 10, 13, 12, 14, 17]
+    else:
+        head = [["Svarande", "Negativt", "Varken eller", "Positivt (klart positivt)", "95 % KI (klart pos.)",
+                 "Rikssnitt (klart pos.)", "Mot riket", f"Förändring mot {prev_year}"]]
+        widths = [20, 9, 9, 13, 11, 11, 12, 15]
+    ncols = len(head[0])
+    body = []
+    for title, rows in blocks:
+        body.append(group_row(title, ncols))
+        for view, row, code in rows:
+            label = view if view not in VIEW_LABELS else _view_label(view, row)
+            if not shown(row):
+                body.append([Cell(label), muted(reason(code), colspan=ncols - 1)])
+                continue
+            if yesno:
+                values = [fmt.pct(row["yes"]), fmt.pct(1 - row["yes"])]
+            else:
+                values = [fmt.pct(row["negative"]), fmt.pct(row["neutral"]),
+                          f"{fmt.pct(row['positive'])} ({fmt.pct(row['clearly_positive'])})"]
+            values += [
+                fmt.interval(row["ci_low"], row["ci_high"]),
+                fmt.pct(row.get("national")),
+                _signed_with_mark(row.get("diff_national"), row.get("signif_national")),
+                _trend_cell(row),
+            ]
+            body.append([Cell(label)] + [Cell(v, align="right") for v in values])
+    return html_table(head, body, widths=widths)
+
+
+def response_table(rows, national: dict | None, *, show_unreachable: bool = True) -> str:
+    """Asked, non-response, answers and response rate per group (003 table 2) vs the nation.
+
+    Parameters
+    ----------
+    rows : list of (label, dict, bold)
+        dict with ``asked``, ``unreachable``, ``bortfall``, ``answered``, ``response_rate``.
+    national : dict or None
+        label → national response rate (fraction) for the last column; ``None``
+        drops that column (the national report).
+    """
+    head = [["Respondentgrupp", "Tillfrågade"] + (["Ej nåbara"] if show_unreachable else [])
+            + ["Bortfall", "Antal svar", "Svarsfrekvens"] + (["Svarsfrekvens riket"] if national is not None else [])]
+    body = []
+    for label, r, bold in rows:
+        vals = [fmt.integer(r["asked"])]
+        if show_unreachable:
+            vals.append(fmt.integer(r["unreachable"]))
+        vals += [fmt.integer(r["bortfall"]), fmt.integer(r["answered"]), fmt.pct(r["response_rate"])]
+        if national is not None:
+            vals.append(fmt.pct(national.get(label)))
+        body.append([Cell(label, bold=bold)] + [Cell(v, align="right", bold=bold) for v in vals])
+    widths = [28, 13] + ([11] if show_unreachable else []) + [11, 12, 12] + ([13] if national is not None else [])
+    return html_table(head, body, widths=widths)
+
+
+def gender_answers_table(rows) -> str:
+    """Participant answers by the gender variable (003 tables 3–4).
+
+    ``rows``: list of (label, dict with answered, answered_kvinna, answered_man,
+    answered_ej_uppgett, answered_utan_kon).
+    """
+    head = [["Respondentgrupp", "Antal svar", "Kvinnor", "Män", "Ej uppgett kön", "Enkät utan kön"]]
+    body = []
+    for label, r in rows:
+        body.append([Cell(label)] + [Cell(fmt.integer(r[c]), align="right") for c in (
+            "answered", "answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon")])
+    return html_table(head, body, widths=[30, 14, 14, 14, 14, 14])
+
+
+def trend_table(items, years, *, label_header: str = "Indikator", numbered: bool = True,
+                bold_last: bool = False) -> str:
+    """Key share per row (indicator or förbund) and year (columns), shown values only.
+
+    ``items``: list of (number, name, {year: text}); a year missing from the
+    dict shows an en dash. ``text`` is pre-formatted (share or reason).
+    ``numbered`` adds the "Nr" column; ``bold_last`` sets the last row in bold
+    (e.g. Riket).
+    """
+    head = [(["Nr"] if numbered else []) + [label_header] + [str(y) for y in years]]
+    body = []
+    for k, (ind, name, by_year) in enumerate(items):
+        bold = bold_last and k == len(items) - 1
+        first = ([Cell(str(ind), align="right", bold=bold)] if numbered else []) + [Cell(name, bold=bold)]
+        body.append(first + [Cell(by_year.get(y, fmt.MISSING), align="right", bold=bold) for y in years])
+    fixed = [5, 25] if numbered else [26]
+    value_w = round((100 - sum(fixed)) / max(1, len(years)), 1)
+    return html_table(head, body, widths=fixed + [value_w] * len(years))
+
+
+def matrix_table(head_cells, rows, *, widths=None, total=None) -> str:
+    """A simple matrix: ``rows`` = list of (label, [texts]); optional bold total row."""
+    head = [[Cell(h) for h in head_cells]]
+    body = [[Cell(label)] + [Cell(v, align="right") for v in vals] for label, vals in rows]
+    if total is not None:
+        label, vals = total
+        body.append([Cell(label, bold=True, border_top=True)]
+                    + [Cell(v, align="right", bold=True, border_top=True) for v in vals])
+    return html_table(head, body, widths=widths)

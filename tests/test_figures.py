@@ -1,0 +1,67 @@
+"""Figures (finsam.figures): deterministic PNG, fixed size, Markdown with alt text, no pyplot state."""
+
+import base64
+import re
+import struct
+
+import matplotlib
+import numpy as np
+
+from finsam import figures
+
+ROWS = [
+    figures.BarRow("Pågående F1", False, {"clearly_positive": 0.5, "positive_other": 0.2, "neutral": 0.2,
+                                          "negative": 0.1}, (0.4, 0.6), 0.55),
+    figures.BarRow("Pågående F1 kvinnor", False, None, note="för få svar (n < 5)"),
+    figures.BarRow("Avslut F4", True, {"yes": 0.8, "no": 0.2}, (0.7, 0.9), 0.85),
+]
+
+
+def _png_size(png: bytes):
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", png[16:24])
+
+
+def test_class_bars_deterministic_and_sized():
+    a = figures.class_bars(ROWS, caption="Fig", alt="alt")
+    b = figures.class_bars(ROWS, caption="Fig", alt="alt")
+    assert a.png == b.png
+    width, _height = _png_size(a.png)
+    assert width == round(figures.WIDTH_IN * figures.DPI)
+    assert b"Software" not in a.png and b"matplotlib" not in a.png.lower()
+
+
+def test_rcparams_and_pyplot_untouched():
+    before = dict(matplotlib.rcParams)
+    figures.class_bars(ROWS, caption="Fig", alt="alt")
+    assert dict(matplotlib.rcParams) == before
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
+
+
+def test_markdown_carries_alt_text_and_caption():
+    fig = figures.Figure(png=b"\x89PNG", alt='Staplar "A": 50 %\nrad', caption="Indikator [1]")
+    md = fig.markdown()
+    assert md.startswith("![Indikator \\[1\\]](data:image/png;base64," + base64.b64encode(b"\x89PNG").decode())
+    assert md.endswith('){fig-alt="Staplar \\"A\\": 50 % rad"}')
+    bundle = fig._repr_mimebundle_()
+    assert set(bundle) == {"text/markdown", "text/plain"} and bundle["text/plain"] == fig.alt
+
+
+def test_trend_segments_split_at_breaks_and_gaps():
+    assert figures._segments([2017, 2018, 2019, 2021, 2022, 2023], (2022,)) == [[2017, 2018, 2019], [2021],
+                                                                                [2022, 2023]]
+    panel = figures.TrendPanel("4 Test", [(2020, 0.9, 0.8, 0.95), (2022, 0.5, 0.4, 0.6)], [(2020, 0.85)], (2022,))
+    fig = figures.trend_grid([panel], [2020, 2021, 2022], caption="c", alt="a")
+    assert _png_size(fig.png)[0] == round(figures.WIDTH_IN * figures.DPI)
+
+
+def test_funnel_runs_with_limits():
+    grid = np.arange(5.0, 200.0)
+    lim = [(0.95, grid, 0.5 - 1.96 * np.sqrt(0.25 / grid), 0.5 + 1.96 * np.sqrt(0.25 / grid)),
+           (0.998, grid, 0.5 - 3.09 * np.sqrt(0.25 / grid), 0.5 + 3.09 * np.sqrt(0.25 / grid))]
+    a = figures.funnel([("A", 50, 0.9), ("B", 100, 0.5)], 0.5, lim, caption="c", alt="a", label_outside=0.998)
+    b = figures.funnel([("A", 50, 0.9), ("B", 100, 0.5)], 0.5, lim, caption="c", alt="a", label_outside=0.998)
+    assert a.png == b.png
+    assert re.match(r"!\[c\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{fig-alt=\"a\"\}$", a.markdown())

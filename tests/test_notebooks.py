@@ -1,0 +1,419 @@
+"""The report templates: stripped and hidden, correct on known data, no withheld value leaks.
+
+Papermill executions are few (CI has 2 cores): a large förbund in a year with a
+previous year, a förbund-year with withheld cells and no previous year (run
+twice, for determinism) and the national report for 2017. The template
+defaults are executed by ``pytest --nbval-lax notebooks/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from finsam import fmt, report
+from finsam.catalog import load_catalog
+from finsam.disclosure import reason_text
+from finsam.stats import NATIONAL, question_stats
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+NBVAL_DIR = REPO / "tests" / "nbval"
+FIXTURE = REPO / "tests" / "fixtures" / "valid"
+TEMPLATES = ["forbund.ipynb", "riket.ipynb", "indikator.ipynb"]
+NB = "\u00a0"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory):
+    """A disk cache of our own (kernels inherit the environment)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FINSAM_CACHE_DIR", str(tmp_path_factory.mktemp("finsam-cache")))
+        yield
+
+
+# ---------------------------------------------------------------------------
+# Templates as committed
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_template_is_stripped_and_hidden(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    checks = [c for c in code if report.CHECK_MARKER in c.source]
+    assert len(checks) == 1, "exactly one NBVAL_CHECK_OUTPUT cell"
+    # The check cell is never rendered by Quarto.
+    assert "remove-cell" in checks[0].metadata.get("tags", [])
+    assert checks[0].source.startswith("#| include: false\n")
+    for cell in code:
+        assert cell.outputs == [], f"{name}: a code cell carries outputs"
+        assert cell.execution_count is None, f"{name}: a code cell carries an execution count"
+        if cell is not checks[0]:
+            # Quarto reads "#| echo: false"; the tag "remove-input" is not one Quarto knows.
+            assert cell.source.startswith("#| echo: false\n"), cell.source[:40]
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_nbval_reference_copy_has_the_template_cells(name):
+    """tests/nbval/<name> = the template plus the expected check line; nothing else may differ."""
+    template = nbformat.read(NOTEBOOKS / name, as_version=4)
+    copy = nbformat.read(NBVAL_DIR / name, as_version=4)
+    assert [(c.cell_type, c.source, c.metadata) for c in copy.cells] == [
+        (c.cell_type, c.source, c.metadata) for c in template.cells
+    ], "Run `.venv/bin/python -m finsam.report` to refresh tests/nbval/."
+    outputs = [c for c in copy.cells if c.cell_type == "code" and c.outputs]
+    assert len(outputs) == 1 and report.CHECK_MARKER in outputs[0].source
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_parameters_cell_holds_literals_only(name):
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    tree = ast.parse(cells[0].source)
+    for node in tree.body:
+        assert isinstance(node, ast.Assign)
+        ast.literal_eval(node.value)  # raises on anything but a literal
+    params = report.template_defaults(nb)
+    assert params["data_dir"] == ""
+    assert {"ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n"} <= set(params)
+    assert params["ci_method"] == "wilson" and params["min_n"] == 5 and params["gender_min_n"] == 10
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_stored_check_output_matches_current_data(name):
+    """nbval compares against this line; refresh it with ``python -m finsam.report``."""
+    nb = nbformat.read(NBVAL_DIR / name, as_version=4)
+    stored = next(c for c in nb.cells if report.CHECK_MARKER in c.source).outputs[0].text
+    kind = name.removesuffix(".ipynb")
+    assert stored == report.expected_check_output(kind, report.template_defaults(nb)), (
+        "Run `.venv/bin/python -m finsam.report` to refresh the templates' check output."
+    )
+
+
+# ---------------------------------------------------------------------------
+# finsam.report on the small hand-made fixture (known values)
+# ---------------------------------------------------------------------------
+def _html(objs) -> str:
+    return "\n".join(o.html for o in objs if hasattr(o, "html"))
+
+
+def test_known_values_beta_2022():
+    rep = report.forbund_report("beta", 2022, FIXTURE)
+    assert rep.notice() == []  # not synthetic
+    html = "\n".join(_html(s) for s in rep.indicator_sections())
+    rows = _table_rows(html)
+    i = rows.index(next(r for r in rows if r[0].startswith("Deltagare pågående, fråga 1:")))
+    # pag_nytta 2022, beta: n = 30; negative 0, neutral 3, positive 27 (21 clearly) → Wilson 21/30 = 52–83 %.
+    assert rows[i + 1][:5] == [f"Alla (n{NB}={NB}30)", f"0{NB}%", f"10{NB}%", f"90{NB}% (70{NB}%)", "52\u201383"]
+    assert "beta 2022:" in rep.check_summary()
+
+
+def test_gender_split_withheld_below_ten_alfa_2022():
+    rep = report.forbund_report("alfa", 2022, FIXTURE)
+    rows = _table_rows("\n".join(_html(s) for s in rep.indicator_sections()))
+    i = rows.index(next(r for r in rows if r[0].startswith("Deltagare pågående, fråga 1:")))
+    assert rows[i + 1][0] == f"Alla (n{NB}={NB}10) \u2020"  # litet underlag
+    # 6 women, 3 men: the split is withheld and neither n appears.
+    assert rows[i + 2] == ["Kvinnor, män", reason_text("gender_min_n")]
+    assert not any("n\u00a0=\u00a06" in c or "n\u00a0=\u00a03" in c for c in rows[i + 2])
+
+
+def test_unknown_forbund_and_year_stop_with_swedish_listing():
+    with pytest.raises(report.ReportError, match=r"Okänt förbund 'gamma'.*Förbund som finns: alfa, beta\."):
+        report.forbund_report("gamma", 2023, FIXTURE)
+    with pytest.raises(report.ReportError, match=r"har inga data för 2019\. År med data för förbundet: 2022, 2023\."):
+        report.forbund_report("alfa", 2019, FIXTURE)
+    with pytest.raises(report.ReportError, match=r"Inga data för 2010.*År med data: 2022, 2023\."):
+        report.riket_report(2010, FIXTURE)
+    with pytest.raises(report.ReportError, match=r"Okänd indikator 17"):
+        report.indikator_report(17, FIXTURE)
+    with pytest.raises(report.ReportError, match="Datakatalogen finns inte"):
+        report.forbund_report("alfa", 2022, FIXTURE / "saknas")
+    with pytest.raises(report.ReportError, match="min_n"):
+        report.forbund_report("alfa", 2022, FIXTURE, min_n=40)
+
+
+def test_synthetic_notice_on_demo_data():
+    rep = report.riket_report(2017)
+    (notice,) = rep.notice()
+    assert notice.data.startswith("::: {.callout-warning}")
+    assert report.SYNTHETIC_NOTICE in notice.data
+
+
+def test_results_cache_hits_memory_then_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path))
+    report._MEMORY.clear()
+    ds, res = report.load_results(FIXTURE)
+    files = list(tmp_path.glob("results-*.pkl"))
+    assert len(files) == 1
+    assert report.load_results(FIXTURE)[1] is res  # memory
+    report._MEMORY.clear()
+    ds2, res2 = report.load_results(FIXTURE)  # disk
+    assert res2 is not res and res2.question.equals(res.question)
+    # Other settings: another entry.
+    report.load_results(FIXTURE, report.make_settings(ci_method="jeffreys"))
+    assert len(list(tmp_path.glob("results-*.pkl"))) == 2
+
+
+# ---------------------------------------------------------------------------
+# The withheld-value scanner (and proof that it can fail)
+# ---------------------------------------------------------------------------
+class _TableParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._cell = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    p = _TableParser()
+    p.feed(html)
+    return p.rows
+
+
+def _outputs(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            yield from cell.outputs
+
+
+def _all_html(nb) -> str:
+    return "\n".join(o.data["text/html"] for o in _outputs(nb) if "text/html" in o.get("data", {}))
+
+
+def _alt_texts(nb) -> list[str]:
+    out = []
+    for o in _outputs(nb):
+        md = o.get("data", {}).get("text/markdown", "")
+        m = re.search(r'\{fig-alt="(.*)"\}\s*$', md, re.S)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _forbund_leaks(nb, forbund: str, year: int, data_dir="") -> list[str]:
+    """Withheld cells of ``forbund``/``year`` that show any number in the executed notebook.
+
+    For every withheld question cell the unsuppressed statistics give the
+    values that *would* be shown. The table row of that cell (found by its
+    question heading and view label) must hold only the reason text, its label
+    must carry no n, and no figure alt text may describe it with numbers; in
+    addition none of the cell's formatted raw values may appear in its row.
+    """
+    ds, res = report.load_results(data_dir)
+    cat = load_catalog()
+    raw = question_stats(ds.responses, cat, res.settings, ds.participation)
+    raw = raw.loc[(raw["forbund"] == forbund) & (raw["year"] == year)].set_index(["question", "gender"])
+    pub = res.questions(year, forbund)
+    withheld = pub.loc[pub["withheld"].astype(bool)]
+    rows = _table_rows(_all_html(nb))
+    alts = " ;".join(_alt_texts(nb))
+    names = dict(zip(cat.groups["group"], cat.groups["name"]))
+    shorts = dict(zip(cat.groups["group"], cat.groups["short_name"]))
+    participant = dict(zip(cat.groups["group"], cat.groups["participant"]))
+    label_of = {"alla": "Alla", "kvinna": "Kvinnor", "man": "Män"}
+    word_of = {"alla": "", "kvinna": " kvinnor", "man": " män"}
+    problems = []
+    for _i, w in withheld.iterrows():
+        r = raw.loc[(w["question"], w["gender"])]
+        heading = f"{names[w['group']]}, fråga {int(w['number'])}:"
+        starts = [k for k, row in enumerate(rows) if len(row) == 1 and row[0].startswith(heading)]
+        block = []
+        for k in starts:
+            for row in rows[k + 1:]:
+                if len(row) == 1:
+                    break
+                block.append(row)
+        label = label_of[w["gender"]]
+        mine = [row for row in block if row[0].split(" (")[0] == label
+                or (w["gender"] != "alla" and row[0] == "Kvinnor, män")]
+        if w["gender"] == "alla" or participant[w["group"]]:
+            alla_pub = not bool(pub.loc[(pub["question"] == w["question"]) & (pub["gender"] == "alla"),
+                                        "withheld"].iloc[0])
+            if (w["gender"] == "alla" or alla_pub) and not mine:
+                problems.append(f"{heading} {label}: no row with the reason text")
+        for row in mine:
+            if len(row) != 2 or "%" in row[1] or "n\u00a0=" in row[0] + row[1]:
+                problems.append(f"{heading} {label}: numbers in a withheld row {row}")
+            forms = {fmt.n_label(r["n"])} | {fmt.pct(r[c]) for c in ("negative", "neutral", "positive",
+                                                                     "clearly_positive", "yes", "key_share")
+                                             if not fmt.is_missing(r[c])}
+            leaked = [f for f in forms if any(f in cell for cell in row)]
+            if leaked:
+                problems.append(f"{heading} {label}: raw values {leaked} shown")
+        alt_label = f"{shorts[w['group']]} F{int(w['number'])}{word_of[w['gender']]}:"
+        for seg in alts.split(";"):
+            seg = seg.strip()
+            if seg.startswith(alt_label) and ("%" in seg or "n\u00a0=" in seg):
+                problems.append(f"alt text describes a withheld cell: {seg}")
+    return problems
+
+
+def _fake_notebook(html: str, alts: str):
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "t"})] + [
+        nbformat.v4.new_output("display_data", data={
+            "text/markdown": f'![c](data:image/png;base64,AA){{fig-alt="{alt}"}}', "text/plain": alt})
+        for alt in alts.split(" ;")
+    ]
+    nb.cells = [cell]
+    return nb
+
+
+def test_scanner_detects_a_leak_and_accepts_the_real_output():
+    rep = report.forbund_report("alfa", 2022, FIXTURE)
+    objs = [o for sec in rep.indicator_sections() for o in sec]
+    good_html = _html(objs)
+    good_alt = " ;".join(getattr(o, "alt", "") for o in objs if getattr(o, "alt", ""))
+    assert _forbund_leaks(_fake_notebook(good_html, good_alt), "alfa", 2022, FIXTURE) == []
+    # Replace the withheld gender row by the numbers it hides: the scanner must object.
+    leaky_html = good_html.replace(
+        reason_text("gender_min_n"), f"Kvinnor (n{NB}={NB}6)</td><td>100{NB}%", 1)
+    assert _forbund_leaks(_fake_notebook(leaky_html, good_alt), "alfa", 2022, FIXTURE)
+    leaky_alt = good_alt + f" ;Pågående F1 kvinnor: klart positivt 67{NB}%, n{NB}={NB}6"
+    assert _forbund_leaks(_fake_notebook(good_html, leaky_alt), "alfa", 2022, FIXTURE)
+
+
+# ---------------------------------------------------------------------------
+# Papermill executions
+# ---------------------------------------------------------------------------
+def _execute(name: str, out: Path, **parameters):
+    import papermill as pm
+
+    return pm.execute_notebook(
+        str(NOTEBOOKS / name), str(out), parameters=parameters, kernel_name="python3",
+        progress_bar=False, log_output=False, cwd=str(REPO),
+    )
+
+
+def _pick_cases():
+    """(large förbund, year with a previous year) and (förbund with withheld cells, year without)."""
+    ds, res = report.load_results("")
+    r = res.response
+    tot = r.loc[(r["group"] == "totalt") & (r["forbund"] != NATIONAL)]
+    years = tot.groupby("forbund")["year"].apply(set)
+    with_prev = tot.loc[tot.apply(lambda x: x["year"] - 1 in years[x["forbund"]], axis=1)]
+    large = with_prev.sort_values(["answered", "forbund"], ascending=[False, True]).iloc[0]
+    q = res.question.loc[res.question["forbund"] != NATIONAL]
+    best = None
+    for (f, y), cells in q.groupby(["forbund", "year"]):
+        if y - 1 in years[f] or y == min(r["year"]):
+            continue
+        reasons = set(cells.loc[cells["withheld"].astype(bool), "reason"])
+        key = (-len(reasons), f, y)
+        if reasons and (best is None or key < best[0]):
+            best = (key, f, int(y))
+    return (large["forbund"], int(large["year"])), (best[1], best[2])
+
+
+def _assert_no_errors(nb):
+    for o in _outputs(nb):
+        assert o.output_type != "error", o.get("evalue")
+
+
+@pytest.mark.slow
+def test_forbund_large_with_previous_year(tmp_path):
+    (forbund, year), _ = _pick_cases()
+    nb = _execute("forbund.ipynb", tmp_path / "large.ipynb", forbund=forbund, year=year)
+    _assert_no_errors(nb)
+    text = json.dumps(nb, ensure_ascii=False)
+    assert report.SYNTHETIC_NOTICE in text
+    assert f"mot {year - 1}" in text and "Jämfört med" in text
+    assert _forbund_leaks(nb, forbund, year) == []
+    # One figure per indicator the förbund has questions for, plus the trend figure; all with alt text.
+    ds, res = report.load_results("")
+    q = res.questions(year, forbund)
+    indicators = {i for s in q["indicator"].astype(str) for i in s.split("|")}
+    alts = _alt_texts(nb)
+    assert len(alts) == len(indicators) + 1
+    assert sum(a.startswith("Små diagram") for a in alts) == 1
+    check = [o.text for o in _outputs(nb) if o.output_type == "stream"]
+    assert check == [report.forbund_report(forbund, year).check_summary() + "\n"]
+
+
+@pytest.mark.slow
+def test_forbund_with_withheld_cells_without_previous_year_is_deterministic(tmp_path):
+    _, (forbund, year) = _pick_cases()
+    first = _execute("forbund.ipynb", tmp_path / "a.ipynb", forbund=forbund, year=year)
+    _assert_no_errors(first)
+    text = json.dumps(first, ensure_ascii=False)
+    assert f"Det finns inga jämförbara resultat från {year - 1}" in text
+    assert "Dolda uppgifter i den här rapporten**, efter skäl" in text
+    assert _forbund_leaks(first, forbund, year) == []
+    # Determinism: the same parameters give identical cells. What differs is
+    # papermill's own: timestamps and durations in metadata.papermill and the
+    # random id of the injected-parameters cell (the build normalises both).
+    second = _execute("forbund.ipynb", tmp_path / "b.ipynb", forbund=forbund, year=year)
+
+    def cells(nb):
+        out = []
+        for c in nb.cells:
+            tags = c.metadata.get("tags", [])
+            d = {k: v for k, v in c.items() if k != "metadata" and not (k == "id" and "injected-parameters" in tags)}
+            out.append(d | {"tags": tags})
+        return out
+
+    assert cells(first) == cells(second)
+    pngs = [re.search(r"base64,([^)]+)\)", o.data["text/markdown"]).group(1) for o in _outputs(first)
+            if "data:image/png" in o.get("data", {}).get("text/markdown", "")]
+    assert pngs and all(b"Software" not in base64.b64decode(p)[:200] for p in pngs)
+
+
+@pytest.mark.slow
+def test_riket_2017(tmp_path):
+    nb = _execute("riket.ipynb", tmp_path / "riket.ipynb", year=2017)
+    _assert_no_errors(nb)
+    ds, res = report.load_results("")
+    rows = _table_rows(_all_html(nb))
+    # 003 table 2 totals recomputed from the demo data appear in the response table.
+    nat = res.responses(2017, NATIONAL).set_index("group")
+    total = next(r for r in rows if r[0] == "Respondentgrupperna totalt")
+    assert total[1] == fmt.integer(nat.at["totalt", "asked"])
+    assert total[-2] == fmt.integer(nat.at["totalt", "answered"]) == "996"
+    # National withheld gender views show only a reason, never a share or an n.
+    by_group, current = {}, None
+    for o in _outputs(nb):
+        data = o.get("data", {})
+        if data.get("text/markdown", "").startswith("### "):
+            current = data["text/markdown"][4:].strip()
+        elif "text/html" in data and current:
+            by_group.setdefault(current, []).extend(_table_rows(data["text/html"]))
+    names = dict(zip(load_catalog().groups["group"], load_catalog().groups["name"]))
+    qn = res.questions(2017, NATIONAL)
+    withheld = qn.loc[qn["withheld"].astype(bool)]
+    assert len(withheld) > 0
+    for _i, w in withheld.iterrows():
+        hits = [r for r in by_group[names[w["group"]]] if r[0].startswith(f"Fråga {int(w['number'])} ")]
+        assert len(hits) == 1
+        cell = hits[0][{"alla": 1, "kvinna": 2, "man": 3}[w["gender"]]]
+        assert "%" not in cell and "n\u00a0=" not in cell, hits[0]
+    # One funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
+    alts = _alt_texts(nb)
+    assert len(alts) == 14 and all(a.startswith("Trattdiagram för indikator") for a in alts)

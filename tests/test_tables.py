@@ -1,0 +1,86 @@
+"""HTML tables (finsam.tables): structure Quarto reads for HTML and Typst, Swedish formats, withheld cells."""
+
+import re
+
+import pandas as pd
+
+from finsam import tables
+from finsam.tables import Cell, html_table
+
+NB = "\u00a0"
+
+
+def _row(**kw) -> pd.Series:
+    base = dict(withheld=False, reason="", caveat="", n=42, negative=0.1, neutral=0.2, positive=0.7,
+                clearly_positive=0.5, yes=float("nan"), key_share=0.5, ci_low=0.354, ci_high=0.646,
+                national=0.45, diff_national=0.05, national_label="Högre", signif_national=False,
+                diff_previous=-0.031, trend="↓", signif_previous=True)
+    base.update(kw)
+    return pd.Series(base)
+
+
+def test_structure_thead_tbody_colgroup_and_no_ids():
+    html = html_table([["A", "B"]], [["x", Cell("1", align="right", bold=True)]], widths=[70, 30])
+    assert html.startswith('<table class="finsam-table">')
+    assert html.index("<colgroup>") < html.index("<thead>") < html.index("<tbody>")
+    assert "<th>A</th><th>B</th>" in html
+    assert '<td style="text-align: right; font-weight: bold">1</td>' in html
+    assert '<col style="width: 70%">' in html
+    assert " id=" not in html
+    assert html == html_table([["A", "B"]], [["x", Cell("1", align="right", bold=True)]], widths=[70, 30])
+
+
+def test_text_is_escaped_and_newlines_become_breaks():
+    html = html_table([], [[Cell("n < 5 & <b>\nrad 2")]])
+    assert "<td>n &lt; 5 &amp; &lt;b&gt;<br>rad 2</td>" in html
+
+
+def test_only_typst_safe_css_properties():
+    html = html_table([["x"]], [tables.group_row("Fråga", 3), [tables.muted("dold")]])
+    props = set(re.findall(r"([a-z-]+):", " ".join(re.findall(r'style="([^"]*)"', html))))
+    assert props <= {"text-align", "font-weight", "font-style", "color", "background-color", "border-top", "width"}
+
+
+def test_overview_cell_shown_and_withheld():
+    cell = tables.overview_cell(_row(), 2022, str)
+    assert cell.text == (f"50{NB}% (35–65)\nHögre: +5,0{NB}p.e., ej säkerställd\n↓ −3,1{NB}p.e. mot 2022, säkerställd")
+    assert not cell.bold
+    assert tables.overview_cell(_row(signif_national=True), 2022, str).bold
+    withheld = _row(withheld=True, reason="min_n", n=pd.NA, key_share=float("nan"))
+    cell = tables.overview_cell(withheld, 2022, lambda c: {"min_n": "för få svar (n < 5)"}[c])
+    assert cell.text == "för få svar (n < 5)" and cell.italic
+    assert tables.overview_cell(None, 2022, str, applicable=False).text == "\u2013"
+
+
+def test_question_table_scale_row_and_withheld_row():
+    blocks = [("Deltagare pågående, fråga 1: Nytta?", [
+        ("alla", _row(caveat="litet underlag", n=12), ""),
+        ("Kvinnor, män", None, "gender_min_n"),
+    ])]
+    html = tables.question_table(blocks, yesno=False, prev_year=2022, reason=lambda c: f"skäl {c}")
+    assert "<th>Förändring mot 2022</th>" in html
+    assert f"<td>Alla (n{NB}={NB}12) \u2020</td>" in html
+    assert f">70{NB}% (50{NB}%)<" in html and ">35–65<" in html and f">+5,0{NB}p.e.<" in html
+    assert f">↓ −3,1{NB}p.e.*<" in html  # säkerställd change marked
+    assert '<td>Kvinnor, män</td><td colspan="7"' in html and ">skäl gender_min_n</td>" in html
+
+
+def test_question_table_yes_no():
+    row = _row(yes=0.8, key_share=0.8, negative=float("nan"), neutral=float("nan"), positive=float("nan"),
+               clearly_positive=float("nan"))
+    html = tables.question_table([("Q", [("alla", row, "")])], yesno=True, prev_year=2022, reason=str)
+    assert "<th>Ja</th><th>Nej</th>" in html
+    assert f">80{NB}%<" in html and f">20{NB}%<" in html
+
+
+def test_response_table_with_and_without_national_column():
+    r = dict(asked=1171, unreachable=59, bortfall=175, answered=996, response_rate=996 / 1171)
+    html = tables.response_table([("Respondentgrupperna totalt", r, True)], {"Respondentgrupperna totalt": 0.9})
+    assert f">1{NB}171<" in html and f">85{NB}%<" in html and f">90{NB}%<" in html
+    assert "Svarsfrekvens riket" in html
+    assert "Svarsfrekvens riket" not in tables.response_table([("x", r, False)], None)
+
+
+def test_htmltable_offers_html_only():
+    bundle = tables.HTMLTable("<table></table>", "T")._repr_mimebundle_()
+    assert bundle == {"text/html": "<table></table>", "text/plain": "T"}
