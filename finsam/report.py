@@ -203,6 +203,11 @@ def _count(n: int) -> str:
     return "ingen" if int(n) == 0 else fmt.count_word(n)
 
 
+def _md_escape(text: str) -> str:
+    """Escape Markdown emphasis characters (the significance mark is an asterisk)."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
 def _md(text: str) -> Markdown:
     return Markdown(text)
 
@@ -648,7 +653,7 @@ class ForbundReport(_Base):
             out.append(tables.HTMLTable(html, f"Indikator {ind.number}"))
         notes = []
         if used_sig:
-            notes.append(f"{tables.SIGNIF_MARK} säkerställd skillnad")
+            notes.append(f"{_md_escape(tables.SIGNIF_MARK)} säkerställd skillnad")
         if used_cav:
             notes.append(f"{tables.CAVEAT_MARK} litet underlag (färre än {self.settings.caution_n} svar)")
         if notes:

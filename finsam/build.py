@@ -1,0 +1,664 @@
+"""``finsam build`` and ``finsam report``: execute the report notebooks, then the site.
+
+The build plans one job per förbund × year, one national report per year and
+one page per questionnaire indicator (:mod:`finsam._plan`), skips jobs whose
+input hash equals the one recorded after their last successful run
+(``reports/.build-manifest.json``), and runs the rest in parallel worker
+processes that each keep one warm Jupyter kernel (:mod:`finsam._runner`,
+:mod:`finsam._kernel`). Each report is written atomically; a failed job leaves
+the previous good output in place and is named in the summary with its failing
+cell and error. Afterwards :func:`finsam.site.write_pages` writes the listing
+pages and Quarto renders the site.
+
+Exit codes: 0 ok (also when Quarto is missing: the notebooks are done),
+1 a report or the render failed, 2 invalid input (data, options, templates).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from . import _plan
+from ._atomic import atomic_write_text
+from ._paths import NOTEBOOKS_DIR, REPO_ROOT
+from ._runner import FAILED_DIR, Job, JobError, Outcome, RunOptions, run_job, run_jobs
+from .settings import DEFAULT_SETTINGS, Settings
+
+#: Template file per report kind (in ``notebooks/``).
+TEMPLATE_FILES = {"forbund": "forbund.ipynb", "riket": "riket.ipynb", "indikator": "indikator.ipynb"}
+#: Kinds that must have a template; the indicator pages are built only if theirs exists.
+REQUIRED_KINDS = ("forbund", "riket")
+#: Parameters every template of a kind must declare (besides the settings).
+KIND_PARAMETERS = {
+    "forbund": ("forbund", "year", "data_dir"),
+    "riket": ("year", "data_dir"),
+    "indikator": ("indicator", "data_dir"),
+}
+#: Settings passed to every template as parameters.
+SETTINGS_PARAMETERS = ("ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n")
+#: Passed only to templates that declare them.
+OPTIONAL_SETTINGS_PARAMETERS = ("funnel_limits",)
+#: The manifest of input hashes of the last successful run of each job.
+MANIFEST = ".build-manifest.json"
+#: Lines of a failing cell's source shown in the summary.
+SOURCE_LINES = 6
+
+QUARTO_MISSING = (
+    "Quarto saknas (kommandot 'quarto' finns inte i PATH), så webbplatsen renderades inte; "
+    "notebooks är klara i {reports}.\n"
+    "Installera Quarto från https://quarto.org/docs/get-started/ "
+    "(eller `pip install finsam[quarto]` på en dator som når GitHub) och kör sedan `quarto render` i {root}."
+)
+
+
+class BuildInputError(ValueError):
+    """Invalid options or templates (exit code 2); the message is in Swedish."""
+
+
+@dataclass
+class BuildResult:
+    """What a build did.
+
+    Attributes
+    ----------
+    planned : list of str
+        Every job's output path relative to ``reports/`` (after filters).
+    executed, skipped : list of str
+        Jobs run, and jobs skipped because their inputs did not change.
+    failed : dict
+        Output path → :class:`finsam._runner.JobError`.
+    seconds : float
+        Wall time of the whole build.
+    rendered : bool or None
+        Whether Quarto rendered the site (None: not attempted).
+    exit_code : int
+    summary : str
+        The Swedish summary printed at the end.
+    """
+
+    planned: list[str] = field(default_factory=list)
+    executed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, JobError] = field(default_factory=dict)
+    seconds: float = 0.0
+    rendered: bool | None = None
+    exit_code: int = 0
+    summary: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------
+def _sv(x: float, decimals: int = 1) -> str:
+    return f"{x:.{decimals}f}".replace(".", ",")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{_sv(seconds)} s"
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} min {s} s"
+
+
+def _rel(path: Path, *bases: Path) -> str:
+    path = Path(path).resolve()
+    for base in bases:
+        try:
+            return path.relative_to(Path(base).resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _templates(templates: dict | None) -> dict[str, Path]:
+    """Template per kind: the given ones, else ``notebooks/``; check they exist."""
+    if templates is None:
+        found = {k: Path(NOTEBOOKS_DIR) / f for k, f in TEMPLATE_FILES.items()}
+        missing = [str(found[k]) for k in REQUIRED_KINDS if not found[k].is_file()]
+        if missing:
+            raise BuildInputError("Notebookmallen saknas: " + ", ".join(missing))
+        return {k: p for k, p in found.items() if p.is_file()}
+    out = {k: Path(v) for k, v in templates.items() if v is not None}
+    unknown = sorted(set(out) - set(TEMPLATE_FILES))
+    missing = [str(p) for p in out.values() if not p.is_file()]
+    if unknown or missing:
+        raise BuildInputError(
+            "Ogiltiga mallar: " + "; ".join([f"okänd rapporttyp {u!r}" for u in unknown] + [f"filen {m} finns inte" for m in missing])
+        )
+    return out
+
+
+def _declared_parameters(template: Path) -> set[str]:
+    import papermill
+
+    return set(papermill.inspect_notebook(str(template)))
+
+
+def _template_imports(paths) -> list[str]:
+    """Modules the templates import (pre-imported in the warm kernels)."""
+    import nbformat
+
+    names: list[str] = []
+    for path in paths:
+        nb = nbformat.read(str(path), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            src = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(src)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names += [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    # ``from finsam import report``: report may be a module.
+                    names += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    return list(dict.fromkeys(names))
+
+
+def _settings_parameters(settings: Settings, declared: set[str]) -> dict:
+    values = settings.as_dict()
+    params = {k: values[k] for k in SETTINGS_PARAMETERS}
+    for k in OPTIONAL_SETTINGS_PARAMETERS:
+        if k in declared:
+            params[k] = values[k]
+    return params
+
+
+def _data_dir_parameter(source, cwd: Path) -> str:
+    """The data path as the notebooks get it: relative to the kernel's cwd when inside it."""
+    path = Path(source).resolve()
+    try:
+        return path.relative_to(cwd.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _front_matter_text(front_matter: Callable, kind: str, dataset, **kw) -> str:
+    from . import site
+
+    fm = front_matter(kind, dataset, **kw)
+    return site.front_matter_yaml(fm)
+
+
+# ---------------------------------------------------------------------------
+# planning
+# ---------------------------------------------------------------------------
+def _check_filters(dataset, years, forbund) -> None:
+    problems = []
+    have_years = [int(y) for y in dataset.years]
+    bad_years = [y for y in years if int(y) not in have_years]
+    if bad_years:
+        problems.append(
+            f"Okänt år: {', '.join(str(y) for y in bad_years)}. Data innehåller åren: "
+            + ", ".join(str(y) for y in have_years)
+        )
+    ids = sorted(set(dataset.forbund["forbund"].astype(str)))
+    bad = [f for f in forbund if f not in ids and f != _plan.RIKET]
+    if bad:
+        problems.append(
+            f"Okänt förbund: {', '.join(bad)}. Förbund i data: {', '.join(ids)} (och '{_plan.RIKET}' för riksrapporten)"
+        )
+    if problems:
+        raise BuildInputError("\n".join(problems))
+
+
+def plan_jobs(
+    dataset,
+    *,
+    settings: Settings,
+    templates: dict[str, Path],
+    root: Path,
+    years=(),
+    forbund=(),
+    front_matter: Callable | None = None,
+    catalog=None,
+) -> list[Job]:
+    """All jobs of a build (after the filters), each with its input digest.
+
+    Raises
+    ------
+    BuildInputError
+        Unknown years or förbund in the filters, or a template whose parameters
+        do not match.
+    """
+    from .catalog import load_catalog
+
+    if front_matter is None:
+        from .site import front_matter
+    catalog = catalog or load_catalog()
+    _check_filters(dataset, years, forbund)
+    root = Path(root)
+    want_years = {int(y) for y in years} or {int(y) for y in dataset.years}
+    want_forbund = set(forbund)
+    data_dir = _data_dir_parameter(dataset.source, root)
+
+    declared = {k: _declared_parameters(p) for k, p in templates.items()}
+    problems = []
+    for kind, names in declared.items():
+        expected = set(KIND_PARAMETERS[kind]) | set(SETTINGS_PARAMETERS)
+        unknown = sorted(expected - names)
+        if unknown:
+            problems.append(
+                f"Mallen {templates[kind]} saknar parametrarna {', '.join(unknown)} "
+                f"(parametercellen definierar: {', '.join(sorted(names)) or 'inga'})"
+            )
+    if problems:
+        raise BuildInputError("\n".join(problems))
+
+    code = _plan.code_fingerprint()
+    digests = _plan.data_digests(dataset, catalog)
+    base = {
+        kind: _plan.sha256(code, _plan.file_digest(path), settings.fingerprint())
+        for kind, path in templates.items()
+    }
+    labels = {kind: _rel(path, root, REPO_ROOT) for kind, path in templates.items()}
+
+    def make(kind, key, label, params, fm, data_part) -> Job:
+        params = {**params, **_settings_parameters(settings, declared[kind])}
+        digest = _plan.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
+        return Job(kind, key, label, str(templates[kind]), labels[kind], params, fm, digest)
+
+    jobs: list[Job] = []
+    if "riket" in templates and (not want_forbund or _plan.RIKET in want_forbund):
+        for y in sorted(want_years, reverse=True):
+            fm = _front_matter_text(front_matter, "riket", dataset, year=y)
+            jobs.append(
+                make("riket", f"{y}/riket.ipynb", f"{y} riket", {"year": y, "data_dir": data_dir}, fm,
+                     digests.years_part([y, y - 1]))
+            )
+    if "indikator" in templates and not years and not forbund:
+        q = catalog.indicators
+        for n in sorted(int(i) for i in q.loc[q["questionnaire"], "indicator"]):
+            fm = _front_matter_text(front_matter, "indikator", dataset, indicator=n)
+            jobs.append(
+                make("indikator", f"{_plan.INDICATOR_DIR}/{n}.ipynb", f"indikator {n}",
+                     {"indicator": n, "data_dir": data_dir}, fm, digests.years_part(dataset.years))
+            )
+    pairs = sorted(
+        {(str(f), int(y)) for f, y in dataset.participation[["forbund", "year"]].itertuples(index=False)}
+        | {(str(f), int(y)) for f, y in dataset.responses[["forbund", "year"]].itertuples(index=False)},
+        key=lambda p: (-p[1], p[0]),
+    )
+    for f, y in pairs:
+        if y not in want_years or (want_forbund and f not in want_forbund):
+            continue
+        fm = _front_matter_text(front_matter, "forbund", dataset, year=y, forbund=f)
+        jobs.append(
+            make("forbund", f"{y}/{f}.ipynb", f"{y} {f}", {"forbund": f, "year": y, "data_dir": data_dir}, fm,
+                 digests.forbund_part(f, y))
+        )
+    return jobs
+
+
+# ---------------------------------------------------------------------------
+# manifest
+# ---------------------------------------------------------------------------
+class _Manifest:
+    def __init__(self, reports: Path):
+        self.path = reports / MANIFEST
+        self.jobs: dict[str, str] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("format") == 1:
+                self.jobs = dict(data.get("jobs", {}))
+        except (OSError, ValueError, AttributeError):
+            self.jobs = {}
+
+    def save(self) -> None:
+        text = json.dumps({"format": 1, "jobs": self.jobs}, sort_keys=True, indent=1, ensure_ascii=False)
+        atomic_write_text(self.path, text + "\n")
+
+
+# ---------------------------------------------------------------------------
+# progress and summary
+# ---------------------------------------------------------------------------
+class _Progress:
+    """One tqdm bar on a terminal, plain lines otherwise (CI logs)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total = total
+        self.done = 0
+        self.enabled = enabled
+        self.bar = None
+        if enabled and total and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+            self.bar = tqdm(total=total, unit="rapport", file=sys.stderr, dynamic_ncols=True)
+
+    def __call__(self, job: Job, outcome: Outcome) -> None:
+        self.done += 1
+        status = "klar" if outcome.ok else "MISSLYCKADES"
+        line = f"[{self.done}/{self.total}] {job.label} {status} ({_sv(outcome.seconds)} s)"
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{job.label} {status}", refresh=False)
+            self.bar.update(1)
+            if not outcome.ok:
+                self.bar.write(line, file=sys.stderr)
+        elif self.enabled:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _failure_text(key: str, job: Job | None, err: JobError) -> list[str]:
+    lines = [f"  reports/{key}" + (f" (mall {job.template_label})" if job else "")]
+    if err.cell_source:
+        lines.append(f"    Cell [{err.cell_number}]:" if err.cell_number else "    Cell:")
+        src = err.cell_source.rstrip().splitlines()
+        lines += [f"      {s}" for s in src[:SOURCE_LINES]]
+        if len(src) > SOURCE_LINES:
+            lines.append(f"      … ({len(src) - SOURCE_LINES} rader till)")
+    lines.append(f"    Fel: {err.ename}: {err.evalue}".rstrip(": "))
+    if err.partial:
+        lines.append(f"    Delvis körd notebook: {err.partial}")
+    return lines
+
+
+def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
+    lines = [
+        f"Klart på {_duration(result.seconds)}: {len(result.executed)} rapporter körda, "
+        f"{len(result.skipped)} oförändrade, {len(result.failed)} misslyckades."
+    ]
+    if result.failed:
+        lines.append("Misslyckade rapporter (tidigare version, om någon, finns kvar):")
+        for key in sorted(result.failed):
+            lines += _failure_text(key, jobs.get(key), result.failed[key])
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# build
+# ---------------------------------------------------------------------------
+def _load(data, settings_file=None):
+    from .io import load_dataset
+
+    settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
+    return load_dataset(data), settings
+
+
+def _prewarm_results(dataset, settings: Settings) -> None:
+    """Fill :mod:`finsam.report`'s disk cache once, before the workers need it."""
+    try:
+        from . import report
+
+        params = _settings_parameters(settings, set())
+        report.load_results(str(dataset.source), report.make_settings(**params))
+    except Exception:  # noqa: BLE001 - only an optimisation; the notebooks compute it themselves
+        pass
+
+
+def _prune(reports: Path, manifest: _Manifest, planned: set[str]) -> None:
+    """Remove reports of jobs that no longer exist (unfiltered builds only)."""
+    for key in sorted(set(manifest.jobs) - planned):
+        (reports / key).unlink(missing_ok=True)
+        (reports / FAILED_DIR / key).unlink(missing_ok=True)
+        del manifest.jobs[key]
+
+
+def build(
+    data=None,
+    *,
+    years=(),
+    forbund=(),
+    jobs: int | None = None,
+    force: bool = False,
+    render: bool = True,
+    settings: Settings | None = None,
+    root: str | Path = REPO_ROOT,
+    templates: dict | None = None,
+    progress: bool = True,
+    front_matter: Callable | None = None,
+    write_pages: Callable | None = None,
+    warm: bool = True,
+    dataset=None,
+) -> BuildResult:
+    """Execute every report notebook that changed, then write the pages and render the site.
+
+    Parameters
+    ----------
+    data : path, optional
+        Data directory or workbook (default: the demo data). Ignored if
+        ``dataset`` is given.
+    years, forbund : sequence
+        Only these years / förbund (``"riket"`` selects the national reports).
+        Indicator pages are built only without filters.
+    jobs : int, optional
+        Worker processes (default: number of cores).
+    force : bool
+        Run every job even if its inputs did not change.
+    render : bool
+        Render the site with Quarto afterwards.
+    settings : Settings, optional
+    root : path
+        Project root: reports go to ``root/reports``; notebooks run with this
+        working directory; Quarto renders here.
+    templates : dict, optional
+        Template path per kind (``forbund``, ``riket``, ``indikator``);
+        default ``notebooks/``.
+    progress : bool
+        Print progress (a bar on a terminal, plain lines otherwise).
+    front_matter, write_pages : callable, optional
+        Hooks; default :func:`finsam.site.front_matter` and
+        :func:`finsam.site.write_pages`. ``write_pages=False`` skips the pages.
+    warm : bool
+        Reuse warm kernels (default); ``False`` starts a fresh kernel per job.
+
+    Raises
+    ------
+    finsam.io.DataValidationError, BuildInputError
+    """
+    t0 = time.perf_counter()
+    root = Path(root).resolve()
+    reports = root / "reports"
+    settings = settings or DEFAULT_SETTINGS
+    if dataset is None:
+        from .io import load_dataset
+
+        dataset = load_dataset(data)
+    templ = _templates(templates)
+    t_load = time.perf_counter()
+    planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=years, forbund=forbund,
+                        front_matter=front_matter)
+    result = BuildResult(planned=[j.key for j in planned])
+    result.timings["plan"] = time.perf_counter() - t_load
+    manifest = _Manifest(reports)
+    if not years and not forbund:
+        _prune(reports, manifest, set(result.planned))
+    todo = [j for j in planned if force or manifest.jobs.get(j.key) != j.digest or not (reports / j.key).is_file()]
+    result.skipped = [j.key for j in planned if j not in todo]
+    by_key = {j.key: j for j in planned}
+
+    if progress and result.skipped:
+        click.echo(f"{len(result.skipped)} rapporter oförändrade (körs inte om).", err=True)
+    if todo:
+        reports.mkdir(parents=True, exist_ok=True)
+        bar = _Progress(len(todo), progress)
+
+        def done(job: Job, outcome: Outcome) -> None:
+            if outcome.ok:
+                result.executed.append(job.key)
+                manifest.jobs[job.key] = job.digest
+                manifest.save()
+            else:
+                result.failed[job.key] = outcome.error
+                if manifest.jobs.pop(job.key, None) is not None:
+                    manifest.save()
+            bar(job, outcome)
+
+        options = RunOptions(
+            reports_dir=str(reports), cwd=str(root), warm=warm,
+            modules=tuple(_template_imports(sorted({j.template for j in todo}))),
+        )
+        prewarm = None
+        if "finsam.report" in options.modules:
+            prewarm = lambda: _prewarm_results(dataset, settings)  # noqa: E731
+        t_run = time.perf_counter()
+        try:
+            run_jobs(todo, options, jobs or os.cpu_count() or 1, on_done=done, while_starting=prewarm)
+        finally:
+            bar.close()
+            manifest.save()
+        result.timings["run"] = time.perf_counter() - t_run
+    elif not (reports / MANIFEST).exists() and manifest.jobs:
+        manifest.save()
+
+    result.exit_code = 1 if result.failed else 0
+    messages = []
+    if write_pages is not False:
+        if write_pages is None:
+            from .site import write_pages
+        try:
+            write_pages(dataset, settings, root)
+        except Exception as exc:  # noqa: BLE001 - reported, the notebooks are done
+            messages.append(f"Webbplatsens sidor kunde inte skrivas: {type(exc).__name__}: {exc}")
+            result.exit_code = 1
+    if render:
+        code, message = _render_site(root)
+        result.rendered = code == 0 and message is None
+        if message:
+            messages.append(message)
+        if code:
+            result.exit_code = 1
+    result.seconds = time.perf_counter() - t0
+    result.summary = "\n".join([_summary(result, by_key), *messages])
+    click.echo(result.summary)
+    return result
+
+
+def _render_site(root: Path) -> tuple[int, str | None]:
+    """Run ``quarto render`` in ``root``: (exit code, message or None)."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return 0, QUARTO_MISSING.format(reports=root / "reports", root=root)
+    if not (root / "_quarto.yml").is_file():
+        return 0, f"Ingen _quarto.yml i {root}: webbplatsen renderas inte."
+    click.echo("Renderar webbplatsen med Quarto …", err=True)
+    proc = subprocess.run([quarto, "render"], cwd=root)
+    if proc.returncode:
+        return 1, f"Quarto-renderingen misslyckades (slutkod {proc.returncode})."
+    return 0, None
+
+
+def _print_problems(exc) -> None:
+    problems = getattr(exc, "problems", None)
+    if problems:
+        for p in problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(problems)} fel hittades i data; inga rapporter kördes.", err=True)
+    else:
+        click.echo(str(exc), err=True)
+
+
+def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
+    """``finsam build``: see :func:`build`. Returns the exit code."""
+    from .io import DataValidationError
+
+    try:
+        settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
+        if jobs is not None and jobs < 1:
+            raise BuildInputError(f"--jobs måste vara minst 1, inte {jobs}")
+        result = build(data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
+                       settings=settings)
+    except DataValidationError as exc:
+        _print_problems(exc)
+        return 2
+    except (BuildInputError, ValueError, FileNotFoundError) as exc:
+        click.echo(str(exc), err=True)
+        return 2
+    return result.exit_code
+
+
+# ---------------------------------------------------------------------------
+# one report
+# ---------------------------------------------------------------------------
+def run_report(
+    data=None,
+    *,
+    forbund: str,
+    year: int,
+    settings: Settings | None = None,
+    root: str | Path = REPO_ROOT,
+    templates: dict | None = None,
+    front_matter: Callable | None = None,
+    dataset=None,
+) -> tuple[Job, Outcome]:
+    """Execute one report (a förbund's or ``"riket"``) now, in a fresh kernel.
+
+    Same parameters, checks, front matter and atomic output as :func:`build`;
+    the manifest is updated on success but never used to skip.
+    """
+    root = Path(root).resolve()
+    settings = settings or DEFAULT_SETTINGS
+    if dataset is None:
+        from .io import load_dataset
+
+        dataset = load_dataset(data)
+    templ = _templates(templates)
+    templ = {k: v for k, v in templ.items() if k in ("riket" if forbund == _plan.RIKET else "forbund",)}
+    planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=[year], forbund=[forbund],
+                        front_matter=front_matter)
+    if not planned:
+        raise BuildInputError(f"Förbundet {forbund} har inga data för {year}.")
+    job = planned[0]
+    reports = root / "reports"
+    options = RunOptions(reports_dir=str(reports), cwd=str(root), warm=False)
+    outcome = run_job(job, options)
+    if outcome.ok:
+        manifest = _Manifest(reports)
+        manifest.jobs[job.key] = job.digest
+        manifest.save()
+    return job, outcome
+
+
+def report_command(*, data, forbund, year, pdf, settings_file) -> int:
+    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
+    from .io import DataValidationError
+
+    try:
+        settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
+        job, outcome = run_report(data, forbund=forbund, year=year, settings=settings)
+    except DataValidationError as exc:
+        _print_problems(exc)
+        return 2
+    except (BuildInputError, ValueError, FileNotFoundError) as exc:
+        click.echo(str(exc), err=True)
+        return 2
+    path = Path("reports") / job.key
+    if not outcome.ok:
+        click.echo("\n".join(["Rapporten misslyckades:", *_failure_text(job.key, job, outcome.error)]), err=True)
+        return 1
+    click.echo(f"Rapport skriven: {path} ({_sv(outcome.seconds)} s)")
+    if pdf:
+        quarto = shutil.which("quarto")
+        if quarto is None:
+            click.echo(
+                "Quarto saknas, så ingen PDF skapades. Installera Quarto från https://quarto.org/docs/get-started/ "
+                "(eller `pip install finsam[quarto]` på en dator som når GitHub) och kör "
+                f"`quarto render {path.as_posix()} --to typst`.",
+                err=True,
+            )
+            return 0
+        proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=REPO_ROOT)
+        if proc.returncode:
+            click.echo(f"PDF-renderingen misslyckades (slutkod {proc.returncode}).", err=True)
+            return 1
+        click.echo(f"PDF skriven: {path.with_suffix('.pdf')}")
+    return 0
