@@ -1,16 +1,42 @@
 """finsam – indicator reports for Swedish samordningsförbund (NNS "Indikatorer för finansiell samordning").
 
-Public API (thin; implementation in the modules):
+Public API (thin; the implementation lives in the modules):
 
 - :func:`load_catalog` – the survey catalogue (``data/catalog``)
 - :func:`load_dataset` – a data directory or workbook in the aggregate format
+- :func:`validate_path` – every problem of a data directory or workbook
 - :class:`Settings` – every threshold and method choice (``finsam/settings.toml``)
+- :func:`compute_all` – shares, intervals, comparisons and disclosure for a whole dataset
+- :func:`compute_results` – the rows of the ``finsam results`` CSV
+- :func:`build` – run every report (papermill) and write the site pages
 """
 
 from .catalog import Catalog, load_catalog
-from .io import Dataset, load_dataset
+from .io import Dataset, DataValidationError, load_dataset
 from .settings import DEFAULT_SETTINGS, Settings
 
 __version__ = "0.1.0"
 
-__all__ = ["Catalog", "Dataset", "DEFAULT_SETTINGS", "Settings", "load_catalog", "load_dataset", "__version__"]
+# Heavy modules (statsmodels, papermill) load on first use, so `finsam --help` stays fast.
+_LAZY = {
+    "compute_all": ("results", "compute_all"),
+    "compute_results": ("results", "compute_results"),
+    "Results": ("results", "Results"),
+    "validate_path": ("validate", "validate_path"),
+    "build": ("build", "build"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(f".{module}", __name__), attr)
+    raise AttributeError(f"module 'finsam' has no attribute {name!r}")
+
+
+__all__ = [
+    "Catalog", "Dataset", "DataValidationError", "DEFAULT_SETTINGS", "Settings", "load_catalog", "load_dataset",
+    *_LAZY, "__version__",
+]
