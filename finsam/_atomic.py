@@ -53,3 +53,16 @@ def atomic_write_bytes(target: str | Path, data: bytes) -> None:
 def atomic_write_text(target: str | Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``target`` atomically (``\\n`` line endings)."""
     atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def os_error_text(exc: OSError) -> str:
+    """A Swedish explanation of a file-system error (for CLI messages)."""
+    if isinstance(exc, IsADirectoryError):
+        return "det är en katalog, inte en fil"
+    if isinstance(exc, PermissionError):
+        return "behörighet saknas"
+    if isinstance(exc, FileNotFoundError):
+        return "katalogen finns inte"
+    if isinstance(exc, NotADirectoryError):
+        return "en del av sökvägen är en fil, inte en katalog"
+    return f"operativsystemet svarade: {exc.strerror or exc}"

@@ -29,6 +29,17 @@ def _read_toml(path: Path) -> dict:
     return flat
 
 
+_TYPES = {
+    "ci_method": str, "confidence": (int, float), "margin_pp": (int, float), "min_n": int,
+    "caution_n": int, "gender_min_n": int, "funnel_limits": (list, tuple),
+}
+_TYPE_TEXT = {
+    "ci_method": "ska vara en text", "confidence": "ska vara ett tal", "margin_pp": "ska vara ett tal",
+    "min_n": "ska vara ett heltal", "caution_n": "ska vara ett heltal", "gender_min_n": "ska vara ett heltal",
+    "funnel_limits": "ska vara en lista med tal mellan 0 och 1",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Statistics and disclosure settings.
@@ -61,6 +72,18 @@ class Settings:
 
     def __post_init__(self) -> None:
         problems = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            expected = _TYPES[f.name]
+            ok = isinstance(value, expected) and not isinstance(value, bool)
+            if f.name == "funnel_limits":
+                ok = isinstance(value, (list, tuple)) and all(
+                    isinstance(x, (int, float)) and not isinstance(x, bool) and 0 < x < 1 for x in value
+                )
+            if not ok:
+                problems.append(f"{f.name}: {_TYPE_TEXT[f.name]}, inte {value!r}")
+        if problems:
+            raise ValueError("Ogiltiga inställningar: " + "; ".join(problems))
         if self.ci_method not in CI_METHODS:
             problems.append(
                 f"ci_method: okänd metod {self.ci_method!r} (välj {', '.join(CI_METHODS)})"

@@ -143,3 +143,37 @@ def test_broken_catalogue_is_refused(tmp_path):
     message = str(err.value)
     assert "questions.csv rad 2, kolumn scale: okänd skala 'sjugradig'" in message
     assert "questions.csv rad 3, kolumn last_year" in message
+
+
+# Wording per form, as printed in the seeds: (year, question id) → text.
+_WORDING = {
+    # 003, the 2017 forms (tables 5–10)
+    (2017, "pag_nytta"): "Får du stödet som är till stor nytta för dig?",
+    (2017, "pag_tillvara"): "Tar personalen tillvara dina erfarenheter, kunskaper och synpunkter?",
+    (2017, "avs_tillvara"): "Tar personalen tillvara dina erfarenheter, kunskaper och synpunkter?",
+    (2017, "fc_tillvara_brukarorg"): "Tas erfarenheter, kunskaper och synpunkter från brukarorganisationer systematiskt tillvara?",
+    (2017, "chg_forebyggande"): "Har erfarenheter från er samverkan lett till att förebyggande insatser utvecklats?",
+    # 002, the 2019 forms
+    (2019, "pag_nytta"): "Får du stöd på ett sätt som är till stor nytta för dig?",
+    (2019, "avs_tillvara"): "Har personalen tagit tillvara dina erfarenheter, kunskaper och synpunkter?",
+    (2019, "avs_bestamma"): "Har du fått vara med och bestämma vilket stöd du får/har fått?",
+    (2019, "chg_tillvara_brukarorg"): "Tas erfarenheter, kunskaper och synpunkter från brukarorganisationer systematiskt tillvara?",
+    (2019, "sty_anvander"): "Använder ni uppföljning och utvärdering som underlag för att utveckla de samordnade rehabiliteringsinsatserna?",
+    # 001, the 2022+ wording (Västmanland 2024)
+    (2024, "pag_tid"): "Får stödet ta den tid som du behöver?",
+    (2024, "avs_bestamma"): "Har du fått vara med och bestämma vilket stöd som du får/har fått?",
+    (2024, "avs_tillvara"): "Upplever du att personalen har tagit tillvara dina erfarenheter, kunskaper och synpunkter?",
+    (2024, "pag_kontakter"): "Stödjer insatsen dig i kontakterna med myndigheterna och vården?",
+    (2024, "per_jamstalldhet_tid"): "Avsätts tid till lärande och reflektion kopplat till jämställdhet, jämlikhet och mångfald?",
+}
+
+
+@pytest.mark.parametrize("year, question", sorted(_WORDING))
+def test_wording_per_year_as_printed(cat, year, question):
+    assert cat.question_version(question, year)["text"] == _WORDING[(year, question)]
+
+
+def test_wording_versions_keep_scale_group_and_indicator(cat):
+    for qid, rows in cat.questions.groupby("question"):
+        assert rows["scale"].nunique() == 1 and rows["group"].nunique() == 1, qid
+        assert rows["indicators"].nunique() == 1, qid

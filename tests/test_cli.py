@@ -26,3 +26,17 @@ def test_usage_error_in_swedish_exit_2():
     result = CliRunner().invoke(main, ["results", "--year", "x", "--out", "a.csv"])
     assert result.exit_code == 2
     assert "Fel: Ogiltigt värde för '--year': 'x' är inte ett giltigt heltal." in result.output
+
+
+def test_template_refuses_non_xlsx_and_unwritable(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["template", str(tmp_path / "mall.csv")])
+    assert result.exit_code == 2
+    assert "ge ett filnamn som slutar på .xlsx, inte 'mall.csv'" in result.output
+    assert not (tmp_path / "mall.csv").exists()
+    (tmp_path / "katalog.xlsx").mkdir()
+    result = runner.invoke(main, ["template", str(tmp_path / "katalog.xlsx")])
+    assert result.exit_code == 2
+    assert "det är en katalog, inte en fil" in result.output
+    result = runner.invoke(main, ["template", str(tmp_path / "mall.xlsx")])
+    assert result.exit_code == 0 and (tmp_path / "mall.xlsx").is_file()

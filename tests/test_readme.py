@@ -17,7 +17,9 @@ def test_ci_runs_exactly_the_readme_setup_and_test_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     bash = "\n".join(_blocks("bash"))
     assert '.venv/bin/python -m pip install -e ".[test]"' in bash
-    assert '.venv/bin/python -m pip install --quiet -e ".[test]"' in ci
+    setup = 'python3 -m venv .venv && .venv/bin/python -m pip install -e ".[test]"'
+    assert setup + " && .venv/bin/finsam build" in bash
+    assert setup + "\n" in ci
     assert "\n.venv/bin/python -m pytest\n" in "\n" + bash
     assert ci.rstrip().endswith(".venv/bin/python -m pytest")
 
