@@ -60,7 +60,10 @@ _EXTRA_FORBUND = (
 
 #: First and last measurement year of every förbund (synthetic timeline). The
 #: 2017 förbund start in 2017, the 2024 förbund end in 2024; the counts per year
-#: are checked against ``volumes.csv`` when generating.
+#: are checked against ``volumes.csv`` when generating. Förbund per year:
+#: 2017 13, 2018 24, 2019 33, 2020 37, 2021 39, 2022 36, 2023 32, 2024 29 – growth
+#: up to the published 39 of 2021, then decline to 001's 29. The four Göteborg
+#: förbund end in 2020 and Samordningsförbundet Göteborg starts in 2021.
 _TIMELINE: dict[str, tuple[int, int]] = {
     # the 13 of 2017 (003 table 1)
     "centrala-ostergotland": (2017, 2024), "falun": (2017, 2019), "goteborg-hisingen": (2017, 2020),
@@ -72,16 +75,16 @@ _TIMELINE: dict[str, tuple[int, int]] = {
     "blekinge": (2018, 2024), "degerfors-karlskoga": (2019, 2024), "finnveden": (2018, 2024),
     "fryksdalen": (2019, 2024), "gotland": (2021, 2024), "gavleborgs-lan": (2019, 2024),
     "goteborg": (2021, 2024), "hoglandet": (2018, 2024), "jamtlands-lan": (2019, 2024),
-    "klaralvdalen": (2019, 2024), "roslagen": (2018, 2024), "samsund": (2019, 2024),
+    "klaralvdalen": (2019, 2024), "roslagen": (2018, 2024), "samsund": (2020, 2024),
     "sollentuna-upplands-vasby-sigtuna": (2022, 2024), "stockholms-stad": (2018, 2024),
-    "sundsvall": (2018, 2024), "sodra-norrbotten": (2019, 2024), "sodra-vatterbygden": (2018, 2024),
-    "vast": (2023, 2024), "vasterbergslagen": (2019, 2024), "vasterdalarna": (2019, 2024),
-    "vastmanlands-lan": (2018, 2024), "vastra-varmland-och-norra-dalsland": (2019, 2024),
-    "vastra-ostergotland": (2018, 2024), "ostra-varmland": (2019, 2024),
+    "sundsvall": (2018, 2024), "sodra-norrbotten": (2020, 2024), "sodra-vatterbygden": (2018, 2024),
+    "vast": (2023, 2024), "vasterbergslagen": (2020, 2024), "vasterdalarna": (2021, 2024),
+    "vastmanlands-lan": (2018, 2024), "vastra-varmland-och-norra-dalsland": (2021, 2024),
+    "vastra-ostergotland": (2018, 2024), "ostra-varmland": (2021, 2024),
     # extras
     "goteborg-centrum": (2019, 2020), "goteborg-nordost": (2019, 2020), "goteborg-sydvast": (2019, 2020),
-    "jarfalla": (2018, 2021), "malmo": (2019, 2021), "norrkoping": (2018, 2022), "umea": (2018, 2022),
-    "uppsala-lan": (2018, 2023), "valfard-i-nacka": (2019, 2022), "ostra-skaraborg": (2019, 2023),
+    "jarfalla": (2018, 2021), "malmo": (2020, 2021), "norrkoping": (2018, 2022), "umea": (2019, 2022),
+    "uppsala-lan": (2019, 2023), "valfard-i-nacka": (2020, 2022), "ostra-skaraborg": (2021, 2023),
 }
 
 #: National questionnaire totals for years without a published figure (own choice:
@@ -664,11 +667,23 @@ klart positiva används – andelen 52,7 % blir 52 om den trunkeras i stället f
 n = 74 for board questions 1–2, which no whole count rounds to; n = 74 is kept and 39/74 (52.7 %, which truncates to
 52) is used.*
 
+## Förbund per år / Förbund per year
+
+| 2017 | 2018 | 2019 | 2020 | 2021 | 2022 | 2023 | 2024 |
+|---|---|---|---|---|---|---|---|
+| 13 | 24 | 33 | 37 | 39 | 36 | 32 | 29 |
+
+Publicerat / published: 2017 (13, 003), 2021 (39), 2022 (36), 2024 (29, 001). Åren däremellan är eget val: antalet
+växer varje år från de 13 förbunden 2017 till 39 år 2021 och minskar sedan till de 29 i 001 år 2024. De fyra
+Göteborgsförbunden (Hisingen, Centrum, Nordost, Sydväst) deltar till och med 2020 och Samordningsförbundet Göteborg
+från 2021. *The other years are our own choice: the count grows every year from the 13 of 2017 to 39 in 2021, then
+falls to 001's 29 in 2024. The four Göteborg förbund take part up to 2020, Samordningsförbundet Göteborg from 2021.*
+
 ## Vad som är eget val / What is our own design
 
-- Vilka förbund som deltog vilket år mellan 2017 och 2024 (utom de publicerade åren) och deras storlek.
+- Vilka förbund som deltog vilket år mellan 2017 och 2024 (utom de publicerade åren, se ovan) och deras storlek.
   Tio förbund som varken finns i 003 eller 001 har lagts till med riktiga namn (t.ex. Samordningsförbundet Umeå,
-  Göteborg Nordost). *Which förbund took part in which year, their size; ten extra real names.*
+  Göteborg Nordost). *Which förbund took part in which year (see above), their size; ten extra real names.*
 - Nationella enkätantal utan publicerad siffra: 2018 2 700, 2020 4 300, 2023 3 600, 2024 3 300.
 - Svarsfördelningar: en kumulativ logit-modell per fråga med nivå från 2017 års riksandel, förbundseffekter,
   egna trender och en nationell drift över åren. *Answer distributions: cumulative logit per question, level from

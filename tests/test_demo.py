@@ -193,6 +193,19 @@ def test_volume_targets_hold(demo):
     assert list(count.index) == list(range(2017, 2025))
 
 
+def test_forbund_count_grows_to_2021_then_falls_to_001(demo):
+    """The issue's shape: 13 in 2017, growing to 36–39 in 2021–2022, then the 29 of 001 in 2024."""
+    count = demo.participation.groupby("year")["forbund"].nunique()
+    assert count[2017] == 13 and count[2024] == 29
+    rising = [int(count[y]) for y in range(2017, 2022)]
+    assert rising == sorted(rising), rising  # non-decreasing 2017 → 2021
+    assert all(36 <= count[y] <= 39 for y in (2021, 2022))
+    assert count[2021] == max(count)
+    # the README documents exactly this timeline
+    readme = (DEMO_DIR / "README.md").read_text(encoding="utf-8")
+    assert "| " + " | ".join(str(int(count[y])) for y in range(2017, 2025)) + " |" in readme
+
+
 # -- realistic structure ------------------------------------------------------------
 
 def test_groups_and_question_validity(demo):
