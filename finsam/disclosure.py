@@ -42,6 +42,11 @@ in the NNS reports (003 table 3–4).
 
 Caveat: a shown cell with fewer than ``caution_n`` (30) answers gets the caveat
 "litet underlag".
+
+Blank means blank: on a withheld row every column except the identifiers and
+labels in :data:`IDENTITY_COLUMNS` is missing – the contract numbers and every
+extra (``answered``, ``national_n``, ``key_count``, ``count_*``, ``n_answers``,
+``cells`` …), see :func:`blank_withheld`.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ import pandas as pd
 
 from .settings import DEFAULT_SETTINGS, Settings
 from .stats import NATIONAL, NATIONAL_COLUMNS, PREVIOUS_COLUMNS, VALUE_COLUMNS, VIEWS, order_columns
+
+#: Columns kept on a withheld row (identifiers, labels, the reason); everything else is blanked.
+IDENTITY_COLUMNS = (
+    "year", "forbund", "group", "question", "indicator", "gender", "withheld", "reason", "caveat",
+    "scale", "number", "text", "group_order", "questions",
+)
 
 #: Caveat text for a shown cell with min_n ≤ n < caution_n.
 CAVEAT_SMALL = "litet underlag"
@@ -207,7 +218,21 @@ def apply_disclosure(stats: pd.DataFrame, settings: Settings | None = None) -> p
     df = _blank(df, [c for c in VALUE_COLUMNS if c in df.columns], withheld)
     df = _blank(df, [c for c in NATIONAL_COLUMNS if c in df.columns], no_national)
     df = _blank(df, [c for c in PREVIOUS_COLUMNS if c in df.columns], no_previous)
-    return order_columns(df).reset_index(drop=True)
+    return order_columns(blank_withheld(df)).reset_index(drop=True)
+
+
+def blank_withheld(df: pd.DataFrame) -> pd.DataFrame:
+    """Blank every column but :data:`IDENTITY_COLUMNS` on rows with ``withheld`` true.
+
+    Works on question and indicator rows alike, so extras added later (e.g.
+    ``answered``, ``national_n``, ``n_answers``, ``cells``) are blank too.
+    Returns a new frame; without a ``withheld`` column the frame is returned
+    unchanged.
+    """
+    if "withheld" not in df.columns:
+        return df
+    mask = df["withheld"].fillna(False).to_numpy(dtype=bool)
+    return _blank(df.copy(), [c for c in df.columns if c not in IDENTITY_COLUMNS], mask)
 
 
 def _blank(df: pd.DataFrame, columns: list[str], mask: np.ndarray) -> pd.DataFrame:

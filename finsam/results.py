@@ -9,7 +9,8 @@ ends, one header row. Columns :data:`finsam.stats.CONTRACT_COLUMNS` in that
 order, then extras (``signif_national``, ``signif_previous``, ``key_count``,
 …). Shares and differences are fractions 0–1 written with six decimals;
 integers without decimals; booleans ``true``/``false``; missing values (every
-number of a withheld cell, comparisons that do not exist) are empty. Rows are
+number of a withheld cell – extras such as ``answered`` and ``national_n``
+included –, comparisons that do not exist) are empty. Rows are
 sorted by year, förbund, group order, question number (indicator number on the
 indicator level) and gender view (alla, kvinna, man).
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
-from .disclosure import apply_disclosure
+from .disclosure import apply_disclosure, blank_withheld
 from .settings import DEFAULT_SETTINGS, Settings
 from .stats import (
     ALL_GROUPS,
@@ -126,7 +127,7 @@ def compute_all(
         responses = responses.loc[responses["year"].astype(int).isin(wanted)]
         participation = participation.loc[participation["year"].astype(int).isin(wanted)]
     q = apply_disclosure(question_stats(responses, catalog, settings, participation), settings)
-    ind = indicator_stats(q, settings, catalog)
+    ind = blank_withheld(indicator_stats(q, settings, catalog))
     resp = response_stats(participation, catalog)
     if years is not None:
         keep = {int(y) for y in years}
@@ -137,6 +138,11 @@ def compute_all(
 def _known_forbund(dataset) -> list[str]:
     ids = set(dataset.forbund["forbund"].astype(str)) | set(dataset.responses["forbund"].astype(str))
     return sorted(ids)
+
+
+def _forbund_with_data(dataset, year: int) -> list[str]:
+    r = dataset.responses
+    return sorted(set(r.loc[r["year"].astype(int) == int(year), "forbund"].astype(str)))
 
 
 def compute_results(
@@ -171,8 +177,8 @@ def compute_results(
     Raises
     ------
     ResultsError
-        Unknown level or förbund, or a year without responses (Swedish
-        message listing what exists).
+        Unknown level or förbund, a year without responses, or a förbund
+        without responses that year (Swedish message listing what exists).
     """
     if level not in LEVELS:
         raise ResultsError(f"Okänd nivå {level!r}. Välj en av: {', '.join(LEVELS)}.")
@@ -184,6 +190,14 @@ def compute_results(
     if forbund is not None and forbund != NATIONAL and forbund not in _known_forbund(dataset):
         listed = ", ".join(_known_forbund(dataset)) or "(inga)"
         problems.append(f"Okänt förbund {forbund!r}. Förbund i data: {listed} (eller 'riket' för riket).")
+    if not problems and forbund is not None and forbund != NATIONAL:
+        with_data = _forbund_with_data(dataset, year)
+        if forbund not in with_data:
+            listed = ", ".join(with_data) or "(inga)"
+            problems.append(
+                f"Förbundet {forbund!r} har inga svar år {year}. Förbund med svar {year}: {listed} "
+                "(eller 'riket' för riket)."
+            )
     if problems:
         raise ResultsError("\n".join(problems))
     res = compute_all(dataset, settings, catalog=catalog, years=[year])
@@ -223,7 +237,8 @@ def results_command(data, *, year, forbund, level, out, settings_file) -> int:
     """``finsam results``: compute the contract table and write it as CSV.
 
     Returns the exit code: 0 written, 2 invalid input (settings, data,
-    unknown förbund or year without data).
+    unknown förbund, year or förbund without data, an output path that cannot
+    be written, e.g. a directory).
     """
     from . import io as _io
 
@@ -251,7 +266,13 @@ def results_command(data, *, year, forbund, level, out, settings_file) -> int:
     except ResultsError as exc:
         _print_err(str(exc))
         return 2
-    write_results_csv(df, out)
+    try:
+        write_results_csv(df, out)
+    except OSError as exc:
+        from ._atomic import os_error_text
+
+        _print_err(f"Kunde inte skriva resultatfilen {out}: {os_error_text(exc)}. Ange en fil som går att skriva.")
+        return 2
     shown = int((~df["withheld"].astype(bool)).sum()) if len(df) else 0
     import click
 

@@ -42,7 +42,13 @@ Comparisons
   interval of förbund − *rest of the country* (national minus this förbund,
   so the two samples are independent); ``signif_national`` is true when that
   interval excludes 0 ("säkerställd skillnad"). No comparison when the rest of
-  the country has no answers (a single förbund in the data).
+  the country has no answers (a single förbund in the data). Because the
+  national figure includes the förbund, förbund − national = (1 − w) ×
+  (förbund − rest) with w the förbund's part of the national n: the
+  difference has the interval's sign and lies between 0 and the förbund −
+  rest difference, so it lies inside its interval whenever the interval
+  contains 0, and also otherwise unless the förbund is a large part of the
+  country (a test checks every row of the demo data, both levels).
 * ``previous``: the same förbund × group × gender view and the same question id
   the year before (a changed question has a new id, so there is never a
   comparison across a change); ``diff_previous`` = this year − previous year,
@@ -67,9 +73,17 @@ for all groups together (``group = "alla"``):
   independent. The interval uses an *effective sample size* ``n`` = Σ over groups
   of the largest question n in that group, and an effective key count
   ``key_share × n``; the interval method is ``settings.ci_method``.
-* ``national`` is the riket indicator figure. The interval against the rest of
-  the country pools, for this förbund's published cells only, riket − förbund
-  (same cells on both sides), with the same effective-n rule.
+* Like for like: a förbund's national comparison uses the *same cells* as its
+  own figure. ``national`` on a förbund row is the national pooled key share
+  Σ riket key_count / Σ riket n over the riket cells (year × group × question
+  × gender view) matching the förbund's pooled cells – not the riket row of
+  the indicator, which pools every published riket cell (all groups and
+  questions, also those this förbund did not ask); ``national_n`` is its
+  effective n by the same rule. ``diff_national`` = key_share − ``national``,
+  ``national_label`` comes from that difference, and the Newcombe interval
+  compares the förbund with the rest of the country (riket − förbund) on the
+  same cells, each side with the effective-n rule. If a pooled förbund cell has no published riket cell (national gender
+  split withheld), the row has no national comparison.
 * ``previous`` only when the set of pooled question ids is the same both years
   (so no comparison across a changed question, e.g. indicator 4 in 2022, nor
   between different sets of groups).
@@ -449,10 +463,10 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
 
     ``df`` holds ``year, forbund, *cell, key_share, key_count, n`` (``n`` and
     ``key_count`` may be effective, non-integer counts). Optional columns:
-    ``_rest_k``/``_rest_n`` override the rest of the country (default: riket −
-    förbund), ``_m_k``/``_m_n`` the förbund side of that interval (default:
-    ``key_count``/``n``), and ``_pool_set`` must be equal for a previous-year
-    comparison.
+    ``_national``/``_national_n`` override the national figure and its n
+    (default: the riket row of the same cell), ``_rest_k``/``_rest_n`` the rest
+    of the country (default: riket − förbund), and ``_pool_set`` must be equal
+    for a previous-year comparison.
     """
     df = df.copy()
     conf, margin = settings.confidence, settings.margin_pp
@@ -466,8 +480,12 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     nat = nat.rename(columns={"key_share": "_nat_share", "key_count": "_nat_k", "n": "_nat_n"})
     df = df.merge(nat, on=["year", *cell], how="left", validate="many_to_one")
     is_nat = (df["forbund"] == NATIONAL).to_numpy()
-    national = np.where(is_nat, np.nan, df["_nat_share"].to_numpy(dtype=float))
-    nat_n = np.where(is_nat, np.nan, df["_nat_n"].to_numpy(dtype=float))
+    if "_national" in df.columns:
+        national = np.where(is_nat, np.nan, df["_national"].to_numpy(dtype=float))
+        nat_n = np.where(is_nat, np.nan, df["_national_n"].to_numpy(dtype=float))
+    else:
+        national = np.where(is_nat, np.nan, df["_nat_share"].to_numpy(dtype=float))
+        nat_n = np.where(is_nat, np.nan, df["_nat_n"].to_numpy(dtype=float))
     if "_rest_k" in df.columns:
         rest_k = df["_rest_k"].to_numpy(dtype=float)
         rest_n = df["_rest_n"].to_numpy(dtype=float)
@@ -479,11 +497,7 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     df["national_n"] = _int_if_integral(nat_n)
     df["diff_national"] = share - national
     df["national_label"] = comparison_label(df["diff_national"], margin)
-    if "_m_k" in df.columns:
-        m_k, m_n = df["_m_k"].to_numpy(dtype=float), df["_m_n"].to_numpy(dtype=float)
-    else:
-        m_k, m_n = k, n
-    lo, hi = newcombe_diff_ci(m_k, m_n, rest_k, rest_n, conf)
+    lo, hi = newcombe_diff_ci(k, n, rest_k, rest_n, conf)
     df["diff_national_low"], df["diff_national_high"] = lo, hi
     df["signif_national"] = _signif(lo, hi)
 
@@ -509,7 +523,10 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     lo, hi = newcombe_diff_ci(k, n, pk, pn, conf)
     df["diff_previous_low"], df["diff_previous_high"] = lo, hi
     df["signif_previous"] = _signif(lo, hi)
-    drop = [c for c in df.columns if c.startswith("_nat_") or c.startswith("_prev_") or c.startswith("_rest_")]
+    drop = [
+        c for c in df.columns
+        if c.startswith(("_nat_", "_prev_", "_rest_")) or c in ("_national", "_national_n")
+    ]
     return df.drop(columns=drop)
 
 
@@ -552,9 +569,9 @@ def _sort_cells(df: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 _POOL_SUMS = [
     "n", "key_count", "count_negative", "count_neutral", "count_positive", "count_clearly_positive",
-    "count_yes", "_likert_n", "_yes_n", "_m_k", "_m_n", "_r_k", "_r_n",
+    "count_yes", "_likert_n", "_yes_n", "_nk", "_nn", "_r_k", "_r_n", "_unmatched",
 ]
-_POOL_MAX = ["n", "_m_n", "_r_n"]
+_POOL_MAX = ["n", "_nn", "_r_n"]
 
 
 def _join_sorted(frame: pd.DataFrame, keys: list[str], col: str) -> pd.DataFrame:
@@ -574,7 +591,7 @@ def _join_sorted(frame: pd.DataFrame, keys: list[str], col: str) -> pd.DataFrame
 def _pool(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = frame.groupby(keys, sort=False)
     out = g[_POOL_SUMS].sum()
-    out[["_max_n", "_max_m_n", "_max_r_n"]] = g[_POOL_MAX].max().to_numpy()
+    out[["_max_n", "_max_nn", "_max_r_n"]] = g[_POOL_MAX].max().to_numpy()
     out["cells"] = g.size()
     joined = _join_sorted(frame, keys, "question").rename(columns={"question": "questions"})
     return out.reset_index().merge(joined, on=keys)
@@ -630,26 +647,29 @@ def indicator_stats(
     janej = (pub["scale"] == "janej").to_numpy()
     pub["_likert_n"] = np.where(janej, 0.0, pub["n"])
     pub["_yes_n"] = np.where(janej, pub["n"], 0.0)
-    # Rest of the country on matched cells (both the förbund cell and the riket cell published).
+    # Like-for-like national figure: the riket cells matching this förbund's pooled cells.
     cell_keys = ["year", "group", "question", "gender", "indicator"]
     nat = pub.loc[pub["forbund"] == NATIONAL, cell_keys + ["n", "key_count"]].rename(
         columns={"n": "_nat_n", "key_count": "_nat_k"}
     )
     pub = pub.merge(nat, on=cell_keys, how="left")
-    matched = pub["_nat_n"].notna().to_numpy() & (pub["forbund"] != NATIONAL).to_numpy()
-    pub["_m_k"] = np.where(matched, pub["key_count"], 0.0)
-    pub["_m_n"] = np.where(matched, pub["n"], 0.0)
+    is_fb = (pub["forbund"] != NATIONAL).to_numpy()
+    matched = pub["_nat_n"].notna().to_numpy() & is_fb
+    pub["_nk"] = np.where(matched, pub["_nat_k"], 0.0)
+    pub["_nn"] = np.where(matched, pub["_nat_n"], 0.0)
     pub["_r_k"] = np.where(matched, pub["_nat_k"] - pub["key_count"], 0.0)
     pub["_r_n"] = np.where(matched, pub["_nat_n"] - pub["n"], 0.0)
+    # A förbund cell whose riket cell is withheld: no like-for-like national figure for the pool.
+    pub["_unmatched"] = (is_fb & ~matched).astype(float)
 
     gkeys = ["year", "forbund", "indicator", "gender", "group"]
     by_group = _pool(pub, gkeys)
-    for a, b in (("_n_eff", "_max_n"), ("_m_eff", "_max_m_n"), ("_r_eff", "_max_r_n")):
+    for a, b in (("_n_eff", "_max_n"), ("_nat_eff", "_max_nn"), ("_r_eff", "_max_r_n")):
         by_group[a] = by_group[b]
     akeys = ["year", "forbund", "indicator", "gender"]
     ag = by_group.groupby(akeys, sort=False)
     all_groups = ag[_POOL_SUMS + ["cells"]].sum()
-    all_groups[["_n_eff", "_m_eff", "_r_eff"]] = ag[["_max_n", "_max_m_n", "_max_r_n"]].sum().to_numpy()
+    all_groups[["_n_eff", "_nat_eff", "_r_eff"]] = ag[["_max_n", "_max_nn", "_max_r_n"]].sum().to_numpy()
     all_groups = all_groups.reset_index().merge(
         _join_sorted(pub, akeys, "question").rename(columns={"question": "questions"}), on=akeys
     )
@@ -673,9 +693,11 @@ def indicator_stats(
         yes_n = df["_yes_n"].to_numpy(dtype=float)
         yes_n = np.where(yes_n > 0, yes_n, np.nan)
         n_eff = np.where(withheld, np.nan, df["_n_eff"].to_numpy(dtype=float))
-        m_eff = df["_m_eff"].to_numpy(dtype=float)
-        r_eff = df["_r_eff"].to_numpy(dtype=float)
-        m_share = df["_m_k"].to_numpy(dtype=float) / df["_m_n"].to_numpy(dtype=float)
+        # National comparison only when every pooled förbund cell has a published riket cell.
+        comparable = (df["_unmatched"].fillna(0).to_numpy(dtype=float) == 0) & ~withheld
+        nat_eff = np.where(comparable, df["_nat_eff"].to_numpy(dtype=float), np.nan)
+        r_eff = np.where(comparable, df["_r_eff"].to_numpy(dtype=float), np.nan)
+        nat_share = df["_nk"].to_numpy(dtype=float) / df["_nn"].to_numpy(dtype=float)
         r_share = df["_r_k"].to_numpy(dtype=float) / df["_r_n"].to_numpy(dtype=float)
         out = pd.DataFrame(
             {
@@ -698,14 +720,14 @@ def indicator_stats(
                 "cells_withheld": df["cells_withheld"],
                 "questions": df["questions"].fillna(""),
                 "_pool_set": df["questions"],
-                "_m_k": m_share * m_eff,
-                "_m_n": np.where(m_eff > 0, m_eff, np.nan),
+                "_national": np.where(comparable & (nat_eff > 0), nat_share, np.nan),
+                "_national_n": np.where(nat_eff > 0, nat_eff, np.nan),
                 "_rest_k": r_share * r_eff,
                 "_rest_n": np.where(r_eff > 0, r_eff, np.nan),
                 "_reasons": df["_reasons"],
             }
         )
-    # The national interval compares matched cells (_m_* vs _rest_*), see the module docstring.
+    # Like-for-like national figure and rest of the country (same cells), see the module docstring.
     out = _add_comparisons(out, s, ["group", "indicator", "gender"])
     wh = out["cells"].to_numpy() == 0
     out["withheld"] = wh

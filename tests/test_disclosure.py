@@ -250,3 +250,24 @@ def test_checker_finds_a_known_leak():
     # National minus a published förbund reveals the other one.
     atoms = {("a", "ovrig"): 10, ("b", "ovrig"): 3}
     assert derivable_small_groups(atoms, [frozenset(atoms), frozenset({("a", "ovrig")})], 5) == [(("b", "ovrig"),)]
+
+
+def test_withheld_cell_blanks_every_extra_including_answered(cat):
+    s = Settings()
+    part = pd.DataFrame(
+        [(2021, f, "personal", 30, 0, n, 0, 0, 0, n) for f, n in (("a", 4), ("b", 20))],
+        columns=["year", "forbund", "group", "asked", "unreachable", "answered",
+                 "answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon"],
+    )
+    df = apply_disclosure(question_stats(table({"a": {"utan_kon": 4}, "b": {"utan_kon": 20}}), cat, s, part), s)
+    df = df.loc[df["question"] == "per_tid"]
+    a, b = cell(df, "a"), cell(df, "b")
+    assert a["withheld"] and b["withheld"]  # a: min_n; b: secondary (riket − b would reveal a)
+    assert b["reason"] == "secondary"
+    kept = {"year", "forbund", "group", "question", "indicator", "gender", "withheld", "reason", "caveat",
+            "scale", "number", "text", "group_order"}
+    for r in (a, b):
+        assert {c for c in df.columns if c not in kept and not pd.isna(r[c])} == set()
+    # The national total is shown, with its extras.
+    nat = cell(df, NATIONAL)
+    assert not nat["withheld"] and nat["answered"] == 24 and nat["key_count"] == 12

@@ -166,3 +166,74 @@ def test_one_year_equals_the_slice_of_all_years():
     for level, part in (("question", full.questions(2022)), ("indicator", full.indicators(2022))):
         one = compute_results(ds, year=2022, level=level)
         pd.testing.assert_frame_equal(one, part[one.columns].reset_index(drop=True))
+
+
+# --- withheld rows, förbund without data, unwritable output (review fixes) -----
+def _csv_rows(path):
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+#: Identifiers and labels that stay on a withheld row; every other column must be empty.
+KEPT = {"year", "forbund", "group", "question", "indicator", "gender", "withheld", "reason", "caveat",
+        "scale", "number", "text", "group_order", "questions"}
+
+
+def _assert_withheld_rows_blank(rows):
+    withheld = [r for r in rows if r["withheld"] == "true"]
+    assert withheld
+    for r in withheld:
+        filled = {k: v for k, v in r.items() if k not in KEPT and v != ""}
+        assert not filled, (r["forbund"], r["group"], r["question"], r["indicator"], r["gender"], filled)
+    return withheld
+
+
+def test_withheld_rows_in_results_csv_have_every_number_blank(tmp_path):
+    ds = load_dataset()
+    year = max(ds.years)
+    q = compute_all(ds, years=[year]).questions(year)
+    forbund = q.loc[q["withheld"] & (q["gender"] == "alla"), "forbund"].iloc[0]  # a förbund with a withheld total
+    runner = CliRunner()
+    for level in ("question", "indicator"):
+        out = tmp_path / f"{level}.csv"
+        args = ["results", "--year", str(year), "--forbund", forbund, "--level", level, "--out", str(out)]
+        res = runner.invoke(main, args)
+        assert res.exit_code == 0, res.output
+        rows = _csv_rows(out)
+        header = rows[0].keys()
+        assert {"answered", "national_n", "key_count", "count_negative"} & set(header)
+        withheld = _assert_withheld_rows_blank(rows)
+        if level == "question":
+            assert {"answered", "national_n", "previous_n", "count_yes"} <= set(header)
+            # The extras are filled on shown rows, so blanking them on withheld rows means something.
+            shown = next(r for r in rows if r["withheld"] == "false" and r["gender"] == "alla")
+            assert shown["answered"] != "" and shown["key_count"] != ""
+            assert any(r["gender"] == "alla" for r in withheld)
+        else:
+            assert {"n_answers", "cells", "cells_withheld", "national_n"} <= set(header)
+
+
+def test_forbund_without_data_that_year_exits_2_listing_forbund_with_data(tmp_path):
+    ds = load_dataset()
+    assert "falun" in set(ds.forbund["forbund"])
+    r = ds.responses
+    assert not ((r["year"] == 2024) & (r["forbund"] == "falun")).any()
+    with_data = sorted(set(r.loc[r["year"] == 2024, "forbund"]))
+    out = tmp_path / "falun.csv"
+    res = CliRunner().invoke(main, ["results", "--year", "2024", "--forbund", "falun", "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "Förbundet 'falun' har inga svar år 2024" in res.output
+    assert "Förbund med svar 2024: " + ", ".join(with_data) in res.output
+    assert not out.exists()
+
+
+def test_output_path_that_cannot_be_written_exits_2(tmp_path):
+    data = write_tiny(tmp_path / "data")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    runner = CliRunner()
+    for out, why in ((tmp_path, "det är en katalog"), (blocker / "r.csv", "Kunde inte skriva resultatfilen")):
+        res = runner.invoke(main, ["results", str(data), "--year", "2022", "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        assert isinstance(res.exception, SystemExit)  # a message, not a traceback
+        assert f"Kunde inte skriva resultatfilen {out}" in res.output and why in res.output
+    assert blocker.read_text() == "x" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]

@@ -352,3 +352,84 @@ def test_funnel_limits_approach_normal_limits_and_nest():
         assert b["low"] < a["low"] < 0.6 < a["high"] < b["high"]
     # Narrower with more answers.
     assert wide.loc[(0.95, 20.0), "low"] < wide.loc[(0.95, 100.0), "low"] < big95["low"]
+
+
+# --- like-for-like national comparison and interval coherence -----------------
+def test_indicator_national_is_like_for_like(cat):
+    # a asks only personal; b asks personal and deltagare_pagaende (indicator 3: per_tid, pag_tid).
+    s = Settings()
+    rows = [
+        (2021, "a", "personal", "per_tid", "utan_kon", 5, 18),
+        (2021, "a", "personal", "per_tid", "utan_kon", 1, 2),
+        (2021, "b", "personal", "per_tid", "utan_kon", 5, 5),
+        (2021, "b", "personal", "per_tid", "utan_kon", 1, 15),
+        (2021, "b", "deltagare_pagaende", "pag_tid", "utan_kon", 5, 40),
+    ]
+    q = apply_disclosure(question_stats(frame(rows), cat, s), s)
+    ind = indicator_stats(q, s, cat)
+    a = row(ind, year=2021, forbund="a", indicator=3, group="alla", gender="alla")
+    riket = row(ind, year=2021, forbund="riket", indicator=3, group="alla", gender="alla")
+    # The riket row pools every national cell (both groups); a's comparison only personal.
+    assert riket["key_share"] == pytest.approx(63 / 80)
+    assert a["key_share"] == pytest.approx(18 / 20)
+    assert a["national"] == pytest.approx(23 / 40) and a["national_n"] == 40
+    assert a["diff_national"] == pytest.approx(18 / 20 - 23 / 40)
+    assert a["national_label"] == "Högre"
+    lo, hi = newcombe_diff_ci(18, 20, 5, 20)
+    assert (a["diff_national_low"], a["diff_national_high"]) == pytest.approx((lo[0], hi[0]))
+    # The interval is of a − rest of the country (18/20 − 5/20 = 0.65, independent samples); the
+    # difference shown is a − riket = (1 − 20/40) · 0.65: same sign, between 0 and 0.65. Only
+    # because a is half the country does it fall below a significant interval (module docstring).
+    assert a["diff_national"] == pytest.approx((1 - 20 / 40) * (18 / 20 - 5 / 20))
+    assert 0 < a["diff_national"] < a["diff_national_low"] < 18 / 20 - 5 / 20 < a["diff_national_high"]
+
+
+@pytest.fixture(scope="module")
+def demo_results():
+    import finsam
+    from finsam.results import compute_all
+
+    return compute_all(finsam.load_dataset())
+
+
+@pytest.mark.parametrize("level", ["question", "indicator"])
+@pytest.mark.parametrize("which", ["national", "previous"])
+def test_demo_every_difference_lies_in_its_own_interval(demo_results, level, which):
+    df = getattr(demo_results, level)
+    d = df[[f"diff_{which}", f"diff_{which}_low", f"diff_{which}_high"]].astype(float).to_numpy()
+    ok = np.isfinite(d).all(axis=1)
+    assert ok.sum() > 1000  # the property is checked on many rows, every year
+    assert set(df.loc[ok, "year"]) >= set(demo_results.question["year"]) - {min(demo_results.question["year"])}
+    diff, low, high = d[ok].T
+    bad = ~((low - 1e-9 <= diff) & (diff <= high + 1e-9))
+    cols = ["year", "forbund", "group", "question", "indicator", "gender", f"diff_{which}"]
+    assert not bad.any(), df.loc[ok].loc[bad, cols].head(10).to_string()
+
+
+# --- 003 table 2 reproduced by the 2017 demo participation ---------------------
+def test_demo_2017_reproduces_003_table_2(cat):
+    import finsam
+    from finsam.published import load_published
+
+    # Source: seed 003 table 2, transcribed in data/published/nns2017_response.csv.
+    pub = load_published("nns2017_response").set_index("group")
+    part = finsam.load_dataset().participation
+    rs = response_stats(part.loc[part["year"] == 2017], cat)
+    nat = rs.loc[rs["forbund"] == "riket"].set_index("group")
+    assert set(pub.index) == set(nat.index)  # every printed row, incl. deltagare_totalt and totalt
+    for g in pub.index:
+        asked = 1175 if g == "totalt" else int(pub.loc[g, "asked"])
+        # 003 prints 1 171 asked in the total row; its groups (and table 1) sum to 1 175 and
+        # 1 175 − 179 bortfall = 996 answers as printed (data/published/README.md).
+        assert nat.loc[g, ["asked", "bortfall", "answered"]].tolist() == [
+            asked, int(pub.loc[g, "bortfall"]), int(pub.loc[g, "answered"]),
+        ], g
+        rate = nat.loc[g, "response_rate"]
+        assert rate == pytest.approx(nat.loc[g, "answered"] / nat.loc[g, "asked"])
+        if g in ("forbundschef", "deltagare_totalt", "totalt"):
+            # Printed 80 %, 85 %, 87 % do not match the printed counts (12/16, 629/768,
+            # 996/1 175; README): compare with the counts instead.
+            assert rate == pytest.approx(int(pub.loc[g, "answered"]) / asked)
+            assert round(rate * 100) != pub.loc[g, "response_rate_pct"]
+        else:
+            assert round(rate * 100) == pub.loc[g, "response_rate_pct"], g
