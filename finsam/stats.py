@@ -252,6 +252,18 @@ def _signif(low, high) -> pd.array:
     return res
 
 
+def _set_comparison(df, name, label_column, labeler, diff, counts, margin, conf) -> None:
+    """Write ``diff_<name>``, its label, Newcombe interval and significance flag into ``df``.
+
+    ``counts`` is (k1, n1, k2, n2) of the two independent samples compared.
+    """
+    df[f"diff_{name}"] = diff
+    df[label_column] = labeler(df[f"diff_{name}"], margin)
+    lo, hi = newcombe_diff_ci(*counts, conf)
+    df[f"diff_{name}_low"], df[f"diff_{name}_high"] = lo, hi
+    df[f"signif_{name}"] = _signif(lo, hi)
+
+
 def funnel_limits(p0: float, n, coverages=DEFAULT_SETTINGS.funnel_limits) -> pd.DataFrame:
     """Binomial control limits around a national share, for funnel plots.
 
@@ -495,11 +507,8 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     rest_n = np.where(is_nat, np.nan, rest_n)
     df["national"] = national
     df["national_n"] = _int_if_integral(nat_n)
-    df["diff_national"] = share - national
-    df["national_label"] = comparison_label(df["diff_national"], margin)
-    lo, hi = newcombe_diff_ci(k, n, rest_k, rest_n, conf)
-    df["diff_national_low"], df["diff_national_high"] = lo, hi
-    df["signif_national"] = _signif(lo, hi)
+    _set_comparison(df, "national", "national_label", comparison_label, share - national,
+                    (k, n, rest_k, rest_n), margin, conf)
 
     # Previous year: same förbund, same cell (question id or indicator), same view.
     prev_cols = ["year", "forbund", *cell, "key_share", "key_count", "n"]
@@ -518,11 +527,7 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
         previous, pk, pn = (np.where(same, a, np.nan) for a in (previous, pk, pn))
     df["previous"] = previous
     df["previous_n"] = _int_if_integral(pn)
-    df["diff_previous"] = share - previous
-    df["trend"] = trend_arrow(df["diff_previous"], margin)
-    lo, hi = newcombe_diff_ci(k, n, pk, pn, conf)
-    df["diff_previous_low"], df["diff_previous_high"] = lo, hi
-    df["signif_previous"] = _signif(lo, hi)
+    _set_comparison(df, "previous", "trend", trend_arrow, share - previous, (k, n, pk, pn), margin, conf)
     drop = [
         c for c in df.columns
         if c.startswith(("_nat_", "_prev_", "_rest_")) or c in ("_national", "_national_n")
