@@ -12,16 +12,20 @@ Every job hashes its template's bytes, the finsam version and source files
 (package ``*.py``/``*.toml`` and the catalogue CSVs), the settings fingerprint,
 its parameters and its front matter, plus its slice of the data:
 
-* förbund job: this förbund's response and participation rows and name for the
-  year and the year before, and the *national figures it compares with at the
-  precision the report shows them*: national shares per group × question ×
-  gender view and per group × indicator × gender view, and national response
-  rates per group, each rounded to 0.1 percentage point, for both years.
+* förbund job: this förbund's name and its response and participation rows for
+  *every year up to the report year* (the report compares with the year before
+  and its "Utveckling över tid" section shows every earlier year), and the
+  *national figures it compares with at the precision the report shows them*:
+  national shares per group × question × gender view and per group ×
+  indicator × gender view, and national response rates per group, each
+  rounded to 0.1 percentage point, for every year up to the report year (the
+  trend section draws the national line for all of them).
   Product decision: a change in another förbund's data re-executes this report
   only if it moves a displayed national figure. (Comparison labels that depend
   on the rest of the country at full precision are not hashed; use ``--force``
   for a publication build.)
 * riket job: every row of the year and the year before, and all names.
+  (The national report has no section over earlier years.)
 * indikator job: every row of every year, and all names.
 
 Hashing works on the loaded tables with vectorised row hashes, so a no-op
@@ -102,10 +106,16 @@ class DataDigests:
     names_digest: str
 
     def forbund_part(self, forbund: str, year: int) -> str:
+        """Digest of what a förbund's report for ``year`` shows: its rows and the
+        rounded national figures of every year up to ``year``, and its name."""
+        year = int(year)
         parts = [f"name={self.names.get(forbund, forbund)}"]
-        for y in (year, year - 1):
-            parts.append(f"{y}:{self.slices.get((forbund, str(y)), '-')}")
-            parts.append(f"national {y}:{self.national.get(str(y), '-')}")
+        for (f, y), digest in sorted(self.slices.items()):
+            if f == forbund and int(y) <= year:
+                parts.append(f"{y}:{digest}")
+        for y, digest in sorted(self.national.items()):
+            if int(y) <= year:
+                parts.append(f"national {y}:{digest}")
         return sha256(*parts)
 
     def years_part(self, years) -> str:

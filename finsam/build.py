@@ -54,12 +54,17 @@ MANIFEST = ".build-manifest.json"
 #: Lines of a failing cell's source shown in the summary.
 SOURCE_LINES = 6
 
+#: How to get Quarto (the ``quarto`` extra is defined in pyproject.toml, not on PyPI).
+QUARTO_INSTALL = (
+    "Installera Quarto från https://quarto.org/docs/get-started/ "
+    '(eller `pip install -e ".[quarto]"` i finsam-katalogen, på en dator som når GitHub)'
+)
 QUARTO_MISSING = (
     "Quarto saknas (kommandot 'quarto' finns inte i PATH), så webbplatsen renderades inte; "
-    "notebooks är klara i {reports}.\n"
-    "Installera Quarto från https://quarto.org/docs/get-started/ "
-    "(eller `pip install finsam[quarto]` på en dator som når GitHub) och kör sedan `quarto render` i {root}."
+    "notebooks är klara i {reports}.\n" + QUARTO_INSTALL + " och kör sedan `quarto render` i {root}."
 )
+#: Quarto's default output directory of a website project.
+DEFAULT_OUTPUT_DIR = "_site"
 
 
 class BuildInputError(ValueError):
@@ -294,7 +299,7 @@ def plan_jobs(
         | {(str(f), int(y)) for f, y in dataset.responses[["forbund", "year"]].itertuples(index=False)},
         key=lambda p: (-p[1], p[0]),
     )
-    for f, y in pairs:
+    for f, y in pairs if "forbund" in templates else ():
         if y not in want_years or (want_forbund and f not in want_forbund):
             continue
         fm = _front_matter_text(front_matter, "forbund", dataset, year=y, forbund=f)
@@ -616,7 +621,7 @@ def run_report(
     planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=[year], forbund=[forbund],
                         front_matter=front_matter)
     if not planned:
-        raise BuildInputError(f"Förbundet {forbund} har inga data för {year}.")
+        raise BuildInputError(_no_data_message(dataset, forbund, int(year)))
     job = planned[0]
     reports = root / "reports"
     options = RunOptions(reports_dir=str(reports), cwd=str(root), warm=False)
@@ -626,6 +631,43 @@ def run_report(
         manifest.jobs[job.key] = job.digest
         manifest.save()
     return job, outcome
+
+
+def _no_data_message(dataset, forbund: str, year: int) -> str:
+    """Why there is no report ``forbund`` × ``year``, with the years that do have data."""
+    if forbund == _plan.RIKET:
+        have = sorted({int(y) for y in dataset.years})
+        return f"Det finns inga data för {year}. År med data: {', '.join(map(str, have))}."
+    rows = [t.loc[t["forbund"].astype(str) == forbund, "year"] for t in (dataset.responses, dataset.participation)]
+    have = sorted({int(y) for r in rows for y in r})
+    if not have:
+        return f"Förbundet {forbund} har inga data för något år (inga rader i responses.csv eller participation.csv)."
+    return f"Förbundet {forbund} har inga data för {year}. År med data för förbundet: {', '.join(map(str, have))}."
+
+
+def _output_dir(root: Path) -> str:
+    """The project's ``output-dir`` from ``_quarto.yml`` (default ``_site``)."""
+    try:
+        import yaml
+
+        config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
+        return str((config.get("project") or {}).get("output-dir") or DEFAULT_OUTPUT_DIR)
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_OUTPUT_DIR
+
+
+def pdf_path(root: Path, key: str) -> Path:
+    """Where ``quarto render reports/<key> --to typst`` writes the PDF, relative to ``root``.
+
+    A file rendered inside a project goes to the project's output directory,
+    at the same relative path (Quarto docs, "Project Basics": files rendered
+    one by one use the project's configuration and ``output-dir``); without
+    ``_quarto.yml`` it is written next to the notebook.
+    """
+    rel = (Path("reports") / key).with_suffix(".pdf")
+    if not (Path(root) / "_quarto.yml").is_file():
+        return rel
+    return Path(_output_dir(Path(root))) / rel
 
 
 def report_command(*, data, forbund, year, pdf, settings_file) -> int:
@@ -650,8 +692,7 @@ def report_command(*, data, forbund, year, pdf, settings_file) -> int:
         quarto = shutil.which("quarto")
         if quarto is None:
             click.echo(
-                "Quarto saknas, så ingen PDF skapades. Installera Quarto från https://quarto.org/docs/get-started/ "
-                "(eller `pip install finsam[quarto]` på en dator som når GitHub) och kör "
+                f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
                 f"`quarto render {path.as_posix()} --to typst`.",
                 err=True,
             )
@@ -660,5 +701,8 @@ def report_command(*, data, forbund, year, pdf, settings_file) -> int:
         if proc.returncode:
             click.echo(f"PDF-renderingen misslyckades (slutkod {proc.returncode}).", err=True)
             return 1
-        click.echo(f"PDF skriven: {path.with_suffix('.pdf')}")
+        out = pdf_path(REPO_ROOT, job.key)
+        if not (REPO_ROOT / out).is_file() and (REPO_ROOT / path.with_suffix(".pdf")).is_file():
+            out = path.with_suffix(".pdf")
+        click.echo(f"PDF skriven: {out.as_posix()}")
     return 0

@@ -84,7 +84,7 @@ _REASON_TEMPLATES = {
         "Visas inte för att svar som döljs hos andra förbund (färre än {min_n}) "
         "annars skulle kunna räknas fram ur riksvärdet."
     ),
-    "no_published": "Inga redovisade svar på indikatorns frågor.",
+    "no_published": "Dold: varje svar bakom indikatorn är dolt av reglerna för små grupper (olika skäl för olika frågor).",
 }
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import re
 from dataclasses import dataclass
 
 import matplotlib
@@ -43,6 +44,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from . import fmt
+from .settings import DEFAULT_SETTINGS
 
 #: Figure width in inches (A4 text width with 2,5 cm margins ≈ 16 cm ≈ 6.3 in).
 WIDTH_IN = 6.3
@@ -121,12 +123,23 @@ def _pct_axis(ax, axis: str = "x", step: float = 0.25) -> None:
         ax.yaxis.set_major_locator(MultipleLocator(step))
 
 
+def _confidence(confidence: float | None) -> float:
+    """The given confidence level, or the default of ``settings.toml``."""
+    return DEFAULT_SETTINGS.confidence if confidence is None else float(confidence)
+
+
 def _escape_md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def _escape_attr(text: str) -> str:
-    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
+    """Escape a Pandoc attribute value: collapse ASCII whitespace (line breaks), escape ``\\`` and ``"``.
+
+    Non-breaking spaces (``80 %``, ``n = 64``) are kept: they are not whitespace
+    to the attribute syntax.
+    """
+    collapsed = re.sub(r"[ \t\r\n\f\v]+", " ", text).strip(" ")
+    return collapsed.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def png_bytes(fig) -> bytes:
@@ -172,12 +185,28 @@ class BarRow:
     note: str = ""
 
 
+def _bar_legend(any_scale: bool, any_yesno: bool, confidence: float | None) -> list:
+    """Legend handles of :func:`class_bars` (the interval named by its confidence level)."""
+    handles = []
+    if any_scale:
+        both = {"clearly_positive": " / ja", "negative": " / nej"} if any_yesno else {}
+        handles += [Patch(color=c, label=lab + both.get(k, "")) for k, lab, c in CLASS_STYLE]
+    elif any_yesno:
+        handles += [Patch(color=c, label=lab) for _k, lab, c in YESNO_STYLE]
+    handles += [
+        Line2D([0], [0], color="black", linewidth=1.0, label=f"{fmt.ci_label(_confidence(confidence))}, nyckeltal"),
+        Line2D([0], [0], marker="D", color="black", linestyle="none", markersize=4, label="Rikssnitt, nyckeltal"),
+    ]
+    return handles
+
+
 @_styled
-def class_bars(rows: list[BarRow], *, caption: str, alt: str) -> Figure:
+def class_bars(rows: list[BarRow], *, caption: str, alt: str, confidence: float | None = None) -> Figure:
     """Horizontal stacked bars of the answer classes, one per row.
 
     The key share (klart positivt or ja) starts at 0 so its interval is drawn at
-    its right edge; the national key share is a black diamond.
+    its right edge; the national key share is a black diamond. ``confidence``
+    (``settings.confidence``) names the interval in the legend.
     """
     n = len(rows)
     legend_in, top_in = 0.5, 0.08
@@ -221,16 +250,7 @@ def class_bars(rows: list[BarRow], *, caption: str, alt: str) -> Figure:
     ax.set_ylim(n - 0.5, -0.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    handles = []
-    if any_scale:
-        both = {"clearly_positive": " / ja", "negative": " / nej"} if any_yesno else {}
-        handles += [Patch(color=c, label=lab + both.get(k, "")) for k, lab, c in CLASS_STYLE]
-    elif any_yesno:
-        handles += [Patch(color=c, label=lab) for _k, lab, c in YESNO_STYLE]
-    handles += [
-        Line2D([0], [0], color="black", linewidth=1.0, label="95 % KI, nyckeltal"),
-        Line2D([0], [0], marker="D", color="black", linestyle="none", markersize=4, label="Rikssnitt, nyckeltal"),
-    ]
+    handles = _bar_legend(any_scale, any_yesno, confidence)
     fig.legend(handles=handles, loc="lower center", ncols=min(len(handles), 4), frameon=False)
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
@@ -265,9 +285,30 @@ def _segments(xs, breaks):
     return runs
 
 
+def _trend_legend(confidence: float | None, with_break: bool) -> list:
+    """Legend handles of :func:`trend_grid`; the question-change line only when one is drawn."""
+    handles = [
+        Line2D([0], [0], color=OKABE_ITO["blue"], marker="o", markersize=3,
+               label=f"Förbundet, nyckeltal med {fmt.ci_label(_confidence(confidence))}"),
+        Line2D([0], [0], color="black", linestyle=":", label="Rikssnitt"),
+    ]
+    if with_break:
+        handles.append(Line2D([0], [0], color=OKABE_ITO["vermillion"], linestyle="--", label="Frågorna ändrades"))
+    return handles
+
+
+def has_breaks(panels: list[TrendPanel]) -> bool:
+    """Does :func:`trend_grid` draw a question-change line for these panels?"""
+    return any(panel.breaks for panel in panels)
+
+
 @_styled
-def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt: str, ncols: int = 3) -> Figure:
-    """Key share per indicator over the years: small multiples with intervals."""
+def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt: str, ncols: int = 3,
+               confidence: float | None = None) -> Figure:
+    """Key share per indicator over the years: small multiples with intervals.
+
+    ``confidence`` (``settings.confidence``) names the intervals in the legend.
+    """
     nrows = max(1, int(np.ceil(len(panels) / ncols)))
     height = 1.35 * nrows + 0.55
     fig = _new_figure(WIDTH_IN, height)
@@ -297,12 +338,8 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
         _pct_axis(ax, "y", 0.5)
         ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
         ax.set_xticks(shown_years, [str(y) for y in shown_years])
-    handles = [
-        Line2D([0], [0], color=color, marker="o", markersize=3, label="Förbundet, nyckeltal med 95 % KI"),
-        Line2D([0], [0], color="black", linestyle=":", label="Rikssnitt"),
-        Line2D([0], [0], color=OKABE_ITO["vermillion"], linestyle="--", label="Frågorna ändrades"),
-    ]
-    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False)
+    handles = _trend_legend(confidence, has_breaks(panels))
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False)
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
 
@@ -334,7 +371,7 @@ def funnel(points: list[tuple[str, int, float]], national: float, limits: list[t
         ls, col = styles.get(k, ("-", "black"))
         ax.plot(grid, lower, linestyle=ls, color=col, linewidth=0.9)
         ax.plot(grid, upper, linestyle=ls, color=col, linewidth=0.9)
-        handles.append(Line2D([0], [0], linestyle=ls, color=col, label=f"{fmt.pct(coverage, 1 if coverage * 100 % 1 else 0)}-gräns"))
+        handles.append(Line2D([0], [0], linestyle=ls, color=col, label=f"{fmt.level(coverage)}-gräns"))
     ax.axhline(national, color="black", linewidth=0.9)
     handles.append(Line2D([0], [0], color="black", label=f"Rikssnitt {fmt.pct(national)}"))
     xs = [p[1] for p in points]

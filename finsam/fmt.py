@@ -85,6 +85,25 @@ def pct(share, decimals: int = 0) -> str:
     return number(float(share) * 100, decimals) + NBSP + "%"
 
 
+def level(share) -> str:
+    """A confidence level or coverage with only the decimals it needs.
+
+    ``0.95`` → ``95 %``, ``0.998`` → ``99,8 %`` (at most three decimals).
+    """
+    if is_missing(share):
+        return MISSING
+    value = round(float(share) * 100, 6)
+    decimals = 0
+    while decimals < 3 and round(value, decimals) != value:
+        decimals += 1
+    return pct(share, decimals)
+
+
+def ci_label(confidence) -> str:
+    """Short name of a confidence interval: ``0.9`` → ``90 % KI``."""
+    return f"{level(confidence)} KI"
+
+
 def pct_number(share, decimals: int = 0) -> str:
     """A share as a bare percent number without the sign: ``0.724`` → ``72``."""
     if is_missing(share):

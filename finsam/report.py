@@ -48,10 +48,15 @@ from .disclosure import reason_text
 from .io import Dataset, load_dataset
 from .results import Results, compute_all
 from .settings import Settings
-from .stats import ALL_GROUPS, NATIONAL, funnel_limits
+from .stats import ALL_GROUPS, NATIONAL, funnel_limits, proportion_ci
 
-#: Notice shown at the top of every report built from synthetic data.
-SYNTHETIC_NOTICE = "Syntetiska demodata – siffrorna är påhittade"
+#: Title of the notice shown on every report and page built from synthetic data (also used by finsam.site).
+SYNTHETIC_NOTICE_TITLE = "Syntetiska demodata – siffrorna är påhittade"
+#: Body text of the synthetic-data notice (also used by finsam.site).
+SYNTHETIC_NOTICE_TEXT = ("Förbundens namn är verkliga men alla siffror är påhittade. "
+                         "Dra inga slutsatser om något förbund.")
+#: Backwards-compatible alias of :data:`SYNTHETIC_NOTICE_TITLE`.
+SYNTHETIC_NOTICE = SYNTHETIC_NOTICE_TITLE
 VIEWS = ("alla", "kvinna", "man")
 _VIEW_WORD = {"alla": "alla", "kvinna": "kvinnor", "man": "män"}
 _CI_METHOD_TEXT = {
@@ -66,8 +71,10 @@ _SHORT_REASON = {
     "residual": "dold (kön kan räknas fram)",
     "complement": "dold (skydd)",
     "secondary": "dold (skydd)",
-    "no_published": "inga redovisade svar",
+    "no_published": "dold (skydd av små grupper)",
 }
+#: The first national measurement (autumn 2017, see /work/shared/domain.md and seed 003).
+FIRST_NATIONAL_YEAR = 2017
 #: Files of the statistics code whose source is part of the disk-cache key.
 _CODE_FILES = ("stats.py", "disclosure.py", "results.py", "catalog.py", "io.py", "settings.py")
 
@@ -89,14 +96,13 @@ def resolve_data_dir(data_dir) -> Path:
     return path.resolve()
 
 
-def make_settings(ci_method="wilson", confidence=0.95, margin_pp=2.0, min_n=5, caution_n=30,
-                  gender_min_n=10) -> Settings:
-    """Settings from the notebook parameters (funnel limits from ``settings.toml``)."""
+def make_settings(ci_method=None, confidence=None, margin_pp=None, min_n=None, caution_n=None,
+                  gender_min_n=None) -> Settings:
+    """Settings from the notebook parameters; ``None`` keeps the value of ``settings.toml``."""
+    given = {"ci_method": (ci_method, str), "confidence": (confidence, float), "margin_pp": (margin_pp, float),
+             "min_n": (min_n, int), "caution_n": (caution_n, int), "gender_min_n": (gender_min_n, int)}
     try:
-        return Settings.from_toml(
-            ci_method=str(ci_method), confidence=float(confidence), margin_pp=float(margin_pp),
-            min_n=int(min_n), caution_n=int(caution_n), gender_min_n=int(gender_min_n),
-        )
+        return Settings.from_toml(**{k: cast(v) for k, (v, cast) in given.items() if v is not None})
     except ValueError as exc:
         raise ReportError(str(exc)) from None
 
@@ -199,8 +205,24 @@ def load_results(data_dir="", settings: Settings | None = None) -> tuple[Dataset
 # Small helpers
 # ---------------------------------------------------------------------------
 def _count(n: int) -> str:
-    """A count in a sentence: "ingen" for 0, words up to twelve, digits above."""
-    return "ingen" if int(n) == 0 else fmt.count_word(n)
+    """A count in a generated sentence.
+
+    One rule for every generated text: counts are written in digits (as in the
+    NNS reports, "Hos 9 av 14 indikatorer"), since the sentences compare counts
+    with each other. Sentences are built so that a count of zero is left out
+    rather than written.
+    """
+    return fmt.integer(n)
+
+
+def _n(n: int, singular: str, plural: str) -> str:
+    """A count with its noun: ``1 indikator``, ``3 indikatorer``."""
+    return f"{_count(n)} {singular if int(n) == 1 else plural}"
+
+
+def _margin_text(settings: Settings) -> str:
+    """The NNS margin in points as written in the text (``2`` or ``2,5``)."""
+    return fmt.number(settings.margin_pp, 1 if settings.margin_pp % 1 else 0)
 
 
 def _md_escape(text: str) -> str:
@@ -268,6 +290,9 @@ class _CatalogView:
         self.group_name = dict(g["name"])
         self.group_short = dict(g["short_name"])
         self.participant = {k: bool(v) for k, v in g["participant"].items()}
+        self.question_group = {}
+        for qid, grp in zip(catalog.questions["question"], catalog.questions["group"]):
+            self.question_group.setdefault(str(qid), str(grp))
         self.group_order = {k: int(v) for k, v in g["order"].items()}
         self._qsets: dict[tuple[int, int], frozenset] = {}
 
@@ -354,9 +379,8 @@ class _Base:
         """The synthetic-data callout (empty for real data)."""
         if not self.dataset.synthetic:
             return []
-        return [_md(f"::: {{.callout-warning}}\n## {SYNTHETIC_NOTICE}\n\n"
-                    "Rapporten bygger på syntetiska demodata: förbundens namn är verkliga men alla siffror är "
-                    "påhittade. Dra inga slutsatser om något förbund.\n:::")]
+        return [_md(f"::: {{.callout-warning}}\n## {SYNTHETIC_NOTICE_TITLE}\n\n"
+                    f"{SYNTHETIC_NOTICE_TEXT}\n:::")]
 
     def forbund_label(self, fid: str) -> str:
         return _short_name(self.dataset.forbund_name(fid))
@@ -409,6 +433,64 @@ class ForbundReport(_Base):
         self.resp_nat = r.responses(self.year, NATIONAL)
         prev = r.responses(self.prev_year, self.forbund) if self.prev_year in set(r.response["year"]) else None
         self.resp_prev = prev if prev is not None and len(prev) else None
+        fq = r.question.loc[r.question["forbund"] == self.forbund, "year"]
+        #: Has the förbund data the year before? Without it no previous-year wording or column at all.
+        self.has_prev = bool((fq == self.prev_year).any())
+        self.first_data_year = int(r.question["year"].min())
+        #: The comparison year, or None when the förbund has no data the year before.
+        self.cmp_year = self.prev_year if self.has_prev else None
+        prev_ind = r.indicators(self.prev_year, self.forbund) if self.has_prev else self.ind.iloc[0:0]
+        self.prev_ind_rows = _rows_by(prev_ind.loc[prev_ind["group"] == ALL_GROUPS], "indicator", "gender")
+
+    def no_previous_text(self) -> str:
+        """Why there is no previous-year comparison at all (empty when there is one)."""
+        if self.has_prev:
+            return ""
+        if self.year <= FIRST_NATIONAL_YEAR:
+            why = f"{self.year} var den första nationella mätningen"
+        elif self.year == self.first_data_year:
+            why = f"uppgifterna börjar {self.year}"
+        else:
+            why = f"förbundet deltog inte {self.prev_year}"
+        return f"Jämförelse med föregående år saknas ({why})."
+
+    def indicator_reason(self, ind: int, view: str) -> str:
+        """Short reason of a withheld indicator cell, resolving ``no_published`` (mixed reasons).
+
+        When all the indicator's question cells are withheld for different
+        reasons, say "för få svar" (or "för få per kön") if every reason is a
+        small-n rule, else name the disclosure protection. Empty for a shown cell.
+        """
+        row = self.ind_rows.get((ind, view))
+        if row is None or _shown(row):
+            return ""
+        code = row.get("reason")
+        if code != "no_published":
+            return self.reason(code)
+        q = self.q.loc[(self.q["gender"] == view) & self.q["withheld"].astype(bool)
+                       & self.q["indicator"].astype(str).str.split("|").map(lambda xs: str(ind) in xs)]
+        reasons = set(q["reason"].astype(str))
+        if reasons and reasons <= {"no_answers", "min_n", "gender_min_n"}:
+            return self.reason("gender_min_n" if "gender_min_n" in reasons else "min_n").split(" (")[0]
+        return self.reason(code)
+
+    def trend_note(self, ind: int, view: str) -> str:
+        """Why a shown overview cell has no previous-year arrow (empty when it has one or none is expected)."""
+        row = self.ind_rows.get((ind, view))
+        if not self.has_prev or not _shown(row) or not fmt.is_missing(row.get("diff_previous")):
+            return ""
+        prev = self.prev_ind_rows.get((ind, view))
+        if prev is None:
+            why = "inga svar då"
+        elif not _shown(prev):
+            why = "resultatet dolt då"
+        elif self.year in self.cv.breaks(ind, [self.prev_year, self.year]):
+            why = "frågorna ändrades"
+        else:
+            def groups(r):
+                return {self.cv.question_group.get(q, q) for q in str(r.get("questions", "")).split("|") if q}
+            why = "andra grupper" if groups(row) != groups(prev) else "andra frågor"
+        return f"ingen jämförelse med {self.prev_year} ({why})"
 
     # -- Sammanfattning ------------------------------------------------------------
     def _comparable(self):
@@ -430,7 +512,7 @@ class ForbundReport(_Base):
             parts.append(f"{self.cv.group_name.get(g, g).lower()} {fmt.integer(r['answered'])} "
                          f"({fmt.pct(r['response_rate'])})")
         text = (f"{self.name} deltog i mätningen {self.year} ({_period(self.year)}) med enkäter till "
-                f"{fmt.count_word(len(groups))} respondentgrupper. ")
+                f"{_n(len(groups), 'respondentgrupp', 'respondentgrupper')}. ")
         if total is not None:
             text += (f"Totalt kom {fmt.integer(total['answered'])} enkäter in av {fmt.integer(total['asked'])} "
                      f"tillfrågade, en svarsfrekvens på {fmt.pct(total['response_rate'])}")
@@ -453,26 +535,32 @@ class ForbundReport(_Base):
                 item["rows"] = {v: self.ind_rows.get((ind.number, v)) for v in VIEWS}
                 gender = self.cv.has_gender(ind.number, self.year)
                 item["applicable"] = {"alla": True, "kvinna": gender, "man": gender}
+                item["trend_notes"] = {v: self.trend_note(ind.number, v) for v in VIEWS}
+                item["reason_texts"] = {v: self.indicator_reason(ind.number, v) for v in VIEWS}
             items.append(item)
-        html = tables.overview_table(items, list(VIEWS), self.prev_year, self.reason)
+        html = tables.overview_table(items, list(VIEWS), self.cmp_year, self.reason)
         return tables.HTMLTable(html, f"Översikt {self.name} {self.year}")
 
     def _overview_legend(self) -> str:
-        m = fmt.number(self.settings.margin_pp, 1 if self.settings.margin_pp % 1 else 0)
+        m = _margin_text(self.settings)
+        arrow = (f"Pilen visar förändringen mot {self.prev_year} med samma marginal. " if self.has_prev else "")
         return (
             f"*Nyckeltal = andel klart positiva svar (ja för ja/nej-frågor) med "
-            f"{fmt.pct(self.settings.confidence)} konfidensintervall inom parentes. ”Högre”/”Lägre” följer "
+            f"{fmt.level(self.settings.confidence)} konfidensintervall inom parentes. ”Högre”/”Lägre” följer "
             f"NNS regel: mer än {m} procentenheter (p.e.) från rikssnittet. ”Säkerställd” (fet stil) betyder att "
-            f"skillnaden mot resten av landet är större än den slumpmässiga osäkerheten. Pilen visar förändringen "
-            f"mot {self.prev_year} med samma marginal. {tables.CAVEAT_MARK} = litet underlag "
-            f"(färre än {self.settings.caution_n} svar): tolka med försiktighet.*"
+            f"skillnaden mot resten av landet är större än den slumpmässiga osäkerheten. {arrow}"
+            f"{tables.CAVEAT_MARK} = litet underlag (färre än {self.settings.caution_n} svar): tolka med "
+            "försiktighet.*"
         )
 
     def _sentences(self) -> str:
-        """Summary sentences in the style of 000, counting differences beyond noise separately."""
+        """Summary sentences in the style of 000, counting differences beyond noise separately.
+
+        Counts are digits throughout (see :func:`_count`); zero counts are left out.
+        """
         comp = self._comparable()
         total = len(comp)
-        m = fmt.number(self.settings.margin_pp, 1 if self.settings.margin_pp % 1 else 0)
+        m = _margin_text(self.settings)
 
         def names(items):
             return fmt.join_list(f"{i.number} {i.short}" for i, _r in items)
@@ -486,8 +574,10 @@ class ForbundReport(_Base):
             lead, lead_word = next((k, w) for k, w in order if count[k])
             rest = [f"i {_count(count[k])} {w}" for k, w in order if k != lead and count[k]]
             text.append(
-                f"Hos {_count(count[lead])} av {total} indikatorer ligger förbundet {lead_word} än "
-                f"rikssnittet" + ((" och " if len(rest) == 1 else ", ") + fmt.join_list(rest) if rest else "") + f" (NNS marginal ±{m} p.e.)."
+                f"Hos {_count(count[lead])} av {_n(total, 'indikator', 'indikatorer')} ligger förbundet "
+                f"{lead_word} än rikssnittet"
+                + ((" och " if len(rest) == 1 else ", ") + fmt.join_list(rest) if rest else "")
+                + f" (NNS marginal ±{m} p.e.)."
             )
             up = [(i, r) for i, r in comp if _true(r.get("signif_national")) and r["diff_national"] > 0]
             down = [(i, r) for i, r in comp if _true(r.get("signif_national")) and r["diff_national"] < 0]
@@ -501,39 +591,15 @@ class ForbundReport(_Base):
                 if down:
                     bits.append(f"lägre i {_count(len(down))} ({names(down)})")
                 other = total - len(up) - len(down)
-                text.append(
-                    "Säkerställt, det vill säga större än den slumpmässiga osäkerheten, är resultatet "
-                    + fmt.join_list(bits) + "."
-                    + (f" Övriga {_count(other)} skillnader kan bero på slumpen." if other else "")
-                )
-        # Previous year
-        trend = []
-        for ind in self.cv.indicators:
-            r = self.ind_rows.get((ind.number, "alla"))
-            if _shown(r) and not fmt.is_missing(r.get("diff_previous")):
-                trend.append((ind, r))
-        if not trend:
-            text.append(f"Det finns inga jämförbara resultat från {self.prev_year}, så förändringen mot "
-                        "föregående år redovisas inte.")
-        else:
-            ups = sum(r["trend"] == "↑" for _i, r in trend)
-            downs = sum(r["trend"] == "↓" for _i, r in trend)
-            flat = len(trend) - ups - downs
-            s = (f"Jämfört med {self.prev_year} ökar resultatet i {_count(ups)} och minskar i "
-                 f"{_count(downs)} av {len(trend)} jämförbara indikatorer")
-            s += f"; i {_count(flat)} är förändringen inom ±{m} p.e." if flat else "."
-            sig_up = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] > 0]
-            sig_down = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] < 0]
-            if not sig_up and not sig_down:
-                s += " Ingen av förändringarna är säkerställd."
-            else:
-                bits = []
-                if sig_up:
-                    bits.append(f"ökningen i {names(sig_up)}")
-                if sig_down:
-                    bits.append(f"minskningen i {names(sig_down)}")
-                s += " Säkerställd är " + fmt.join_list(bits) + "."
-            text.append(s)
+                rest_text = ""
+                if other == 1:
+                    rest_text = " Den övriga skillnaden kan bero på slumpen."
+                elif other > 1:
+                    rest_text = f" Övriga {_count(other)} skillnader kan bero på slumpen."
+                text.append("Säkerställt, det vill säga större än den slumpmässiga osäkerheten, är resultatet "
+                            + fmt.join_list(bits) + "." + rest_text)
+        if self.has_prev:
+            text.append(self._previous_sentence(m, names))
         # Gender
         gender_bits = []
         for v, word, plural in (("kvinna", "Kvinnornas", "kvinnor"), ("man", "Männens", "män")):
@@ -541,13 +607,15 @@ class ForbundReport(_Base):
             rows = [(i, r) for i, r in rows if _shown(r) and not fmt.is_missing(r.get("diff_national"))]
             if not rows:
                 continue
-            hi = sum(r["national_label"] == "Högre" for _i, r in rows)
-            lo = sum(r["national_label"] == "Lägre" for _i, r in rows)
+            counts = [(w, sum(r["national_label"] == k for _i, r in rows)) for k, w in (
+                ("Högre", "högre"), ("Lägre", "lägre"), ("Varken högre eller lägre", "varken högre eller lägre"))]
             sig = sum(_true(r.get("signif_national")) for _i, r in rows)
+            sig_text = ("ingen skillnad är säkerställd" if sig == 0
+                        else f"{_n(sig, 'skillnad', 'skillnader')} är {'säkerställd' if sig == 1 else 'säkerställda'}")
             gender_bits.append(
-                f"{word} resultat jämförs med rikssnittet för {plural} i {_count(len(rows))} indikatorer: "
-                f"högre i {_count(hi)}, lägre i {_count(lo)}, säkerställt skilt i "
-                f"{_count(sig)}."
+                f"{word} resultat jämförs med rikssnittet för {plural} i "
+                f"{_n(len(rows), 'indikator', 'indikatorer')}: "
+                + fmt.join_list(f"{w} i {_count(c)}" for w, c in counts if c) + f"; {sig_text}."
             )
         if gender_bits:
             text.extend(gender_bits)
@@ -555,12 +623,53 @@ class ForbundReport(_Base):
             text.append("Resultat för kvinnor och män redovisas inte separat: för få svar per kön.")
         return " ".join(text)
 
+    def _previous_sentence(self, m: str, names) -> str:
+        """The previous-year sentence (only when the förbund has data the year before)."""
+        trend, missing = [], 0
+        for ind in self.cv.indicators:
+            r = self.ind_rows.get((ind.number, "alla"))
+            if not _shown(r):
+                continue
+            if fmt.is_missing(r.get("diff_previous")):
+                missing += 1
+            else:
+                trend.append((ind, r))
+        if not trend:
+            return (f"Inga resultat kan jämföras med {self.prev_year} (skälet står i tabellen), så förändringen "
+                    "mot föregående år redovisas inte.")
+        ups = sum(r["trend"] == "↑" for _i, r in trend)
+        downs = sum(r["trend"] == "↓" for _i, r in trend)
+        flat = len(trend) - ups - downs
+        of = _n(len(trend), "jämförbar indikator", "jämförbara indikatorer")
+        parts = ([f"ökat i {_count(ups)}"] if ups else []) + ([f"minskat i {_count(downs)}"] if downs else [])
+        if not parts:
+            s = (f"Jämfört med {self.prev_year} ligger förändringen inom ±{m} p.e. i "
+                 + ("den enda jämförbara indikatorn." if len(trend) == 1 else f"alla {of}."))
+        else:
+            s = f"Jämfört med {self.prev_year} har resultatet {fmt.join_list(parts)} av {of}"
+            s += f"; i {_count(flat)} ligger förändringen inom ±{m} p.e." if flat else "."
+        sig_up = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] > 0]
+        sig_down = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] < 0]
+        if not sig_up and not sig_down:
+            s += " Ingen av förändringarna är säkerställd."
+        else:
+            bits = []
+            if sig_up:
+                bits.append(f"ökningen i {names(sig_up)}")
+            if sig_down:
+                bits.append(f"minskningen i {names(sig_down)}")
+            s += " Säkerställd är " + fmt.join_list(bits) + "."
+        if missing:
+            s += (f" För {_n(missing, 'indikator', 'indikatorer')} med resultat i år saknas jämförelse med "
+                  f"{self.prev_year}; skälet står i tabellen.")
+        return s
+
     def summary(self) -> list:
         """Sammanfattning: volumes, the overview table, the sentences."""
         return [
             _md(self._volume_text()),
-            _md(f"**Tabell 1.** Nyckeltal per indikator {self.year}, jämfört med rikssnittet och med "
-                f"{self.prev_year}."),
+            _md(f"**Tabell 1.** Nyckeltal per indikator {self.year}, jämfört med rikssnittet"
+                + (f" och med {self.prev_year}." if self.has_prev else f". {self.no_previous_text()}")),
             self.overview_table(),
             _md(self._overview_legend()),
             _md(self._sentences()),
@@ -630,8 +739,8 @@ class ForbundReport(_Base):
             out.append(_md(f"Indikatorn ingår i enkäterna från {ind.first_year}; för {self.year} finns inga data."))
             return out
         if self.year in self.cv.breaks(ind.number, [self.year - 1, self.year]):
-            out.append(_md(f"*Frågorna ändrades {self.year}: resultaten kan inte jämföras med {self.prev_year} "
-                           "eller tidigare år.*"))
+            since = f"{self.prev_year} eller tidigare år" if self.has_prev else "tidigare år"
+            out.append(_md(f"*Frågorna ändrades {self.year}: resultaten kan inte jämföras med {since}.*"))
         elif ind.first_year == self.year and ind.note:
             out.append(_md(f"*{ind.note}*"))
         blocks = self._question_blocks(ind.number)
@@ -649,7 +758,8 @@ class ForbundReport(_Base):
                     if _shown(r):
                         used_sig |= _true(r.get("signif_national")) or _true(r.get("signif_previous"))
                         used_cav |= bool(r.get("caveat"))
-            html = tables.question_table(part, yesno=yesno, prev_year=self.prev_year, reason=self.long_reason)
+            html = tables.question_table(part, yesno=yesno, prev_year=self.cmp_year, reason=self.long_reason,
+                                         confidence=self.settings.confidence)
             out.append(tables.HTMLTable(html, f"Indikator {ind.number}"))
         notes = []
         if used_sig:
@@ -661,10 +771,20 @@ class ForbundReport(_Base):
         bars, alt = self._bar_rows(blocks)
         if bars:
             caption = (f"Indikator {ind.number}: svarsfördelning per fråga och grupp {self.year}. Linjen visar "
-                       f"nyckeltalets {fmt.pct(self.settings.confidence)} konfidensintervall, romben rikssnittet.")
+                       f"nyckeltalets {fmt.level(self.settings.confidence)} konfidensintervall, romben rikssnittet.")
             alt_text = (f"Liggande staplar, indikator {ind.number}, {self.name} {self.year}. " + "; ".join(alt) + ".")
-            out.append(figures.class_bars(bars, caption=caption, alt=alt_text))
+            out.append(figures.class_bars(bars, caption=caption, alt=alt_text, confidence=self.settings.confidence))
         return out
+
+    def indicator_intro(self) -> list:
+        """The introduction of "Resultat per indikator" (names the previous-year column only when shown)."""
+        change = (f", rikssnittet och förändringen sedan {self.prev_year}" if self.has_prev else " och rikssnittet")
+        return [_md(
+            "Tabellerna visar för varje fråga och respondentgrupp andelen negativa svar, varken eller och positiva "
+            f"svar (klart positiva inom parentes), nyckeltalets {fmt.level(self.settings.confidence)} "
+            f"konfidensintervall{change}. Kvinnor och män visas separat när reglerna för få svar tillåter det. "
+            "Diagrammen visar samma fördelning som staplar."
+        )]
 
     def indicator_sections(self) -> list[list]:
         """One list of displayables per indicator 1–16."""
@@ -705,11 +825,13 @@ class ForbundReport(_Base):
             table_items.append((ind.number, ind.short, by_year))
         out = []
         if panels:
-            caption = (f"Nyckeltal per indikator {years[0]}–{years[-1]} med {fmt.pct(self.settings.confidence)} "
-                       "konfidensintervall (blå) och rikssnittet (prickat). Streckad röd linje: frågorna ändrades.")
+            caption = (f"Nyckeltal per indikator {years[0]}–{years[-1]} med {fmt.level(self.settings.confidence)} "
+                       "konfidensintervall (blå) och rikssnittet (prickat)."
+                       + (" Streckad röd linje: frågorna ändrades." if figures.has_breaks(panels) else ""))
             alt = (f"Små diagram, ett per indikator, med {self.name}s nyckeltal {years[0]}–{years[-1]} och "
                    f"rikssnittet. Värdena finns i tabellen under diagrammet.")
-            out.append(figures.trend_grid(panels, years, caption=caption, alt=alt))
+            out.append(figures.trend_grid(panels, years, caption=caption, alt=alt,
+                                          confidence=self.settings.confidence))
         out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {self.name}."
                        + (" ”|” markerar att frågorna ändrades det året (ingen jämförelse med året före)."
                           if breaks_all else "")))
@@ -781,14 +903,17 @@ class ForbundReport(_Base):
             f"{self.forbund} {self.year}: {sum(_shown(r) for r in shown_all)} indikatorer med resultat; "
             f"mot riket {lab.count('Högre')} högre ({sig_up} säkerställt), {lab.count('Lägre')} lägre "
             f"({sig_dn} säkerställt), {lab.count('Varken högre eller lägre')} varken; "
-            f"mot {self.prev_year} ↑{trends.count('↑')} →{trends.count('→')} ↓{trends.count('↓')}; "
-            f"{len(self.withheld_cells())} dolda celler"
+            + (f"mot {self.prev_year} ↑{trends.count('↑')} →{trends.count('→')} ↓{trends.count('↓')}; "
+               if self.has_prev else "ingen jämförelse med föregående år; ")
+            + f"{len(self.withheld_cells())} dolda celler"
         )
 
 
 def _method_text(settings: Settings, cv: _CatalogView) -> str:
-    conf = fmt.pct(settings.confidence)
-    m = fmt.number(settings.margin_pp, 1 if settings.margin_pp % 1 else 0)
+    conf = fmt.level(settings.confidence)
+    m = _margin_text(settings)
+    ex_n, ex_share = 20, 0.5  # an illustration, not a rule
+    (ex_low,), (ex_high,) = proportion_ci(ex_n * ex_share, ex_n, settings.ci_method, settings.confidence)
     lines = [
         "**Nyckeltal.** Nyckeltalet är andelen klart positiva svar, eller andelen ja för ja/nej-frågor, som i NNS "
         "nationella rapport. Svarsalternativen delas in så här:",
@@ -797,7 +922,8 @@ def _method_text(settings: Settings, cv: _CatalogView) -> str:
         "",
         f"**Osäkerhet.** Varje andel redovisas med ett {conf} konfidensintervall enligt "
         f"{_CI_METHOD_TEXT.get(settings.ci_method, settings.ci_method)}. Med få svar blir intervallet brett: vid "
-        "20 svar och 50 % klart positiva sträcker det sig ungefär från 30 % till 70 %.",
+        f"{ex_n} svar och {fmt.pct(ex_share)} klart positiva sträcker det sig ungefär från {fmt.pct(ex_low)} till "
+        f"{fmt.pct(ex_high)}.",
         "",
         f"**Jämförelser.** ”Högre” och ”Lägre” följer NNS regel: skillnaden mot rikssnittet är större än {m} "
         f"procentenheter; pilarna ↑ → ↓ jämför på samma sätt med förbundets resultat året före. En skillnad kallas "
@@ -850,7 +976,7 @@ class RiketReport(_Base):
 
     def summary(self) -> list:
         tot = self.resp_nat.set_index("group").loc["totalt"]
-        text = (f"Mätåret {self.year} ({_period(self.year)}) deltog {fmt.count_word(len(self.forbund_ids), neuter=True)}"
+        text = (f"Mätåret {self.year} ({_period(self.year)}) deltog {_count(len(self.forbund_ids))}"
                 f" samordningsförbund. Totalt tillfrågades {fmt.integer(tot['asked'])} personer och "
                 f"{fmt.integer(tot['answered'])} enkäter kom in, en svarsfrekvens på {fmt.pct(tot['response_rate'])}. "
                 "Resultaten gäller de förbund och insatser som deltog och kan inte generaliseras till alla "
@@ -934,7 +1060,7 @@ class RiketReport(_Base):
             outside += len(_outliers(self, ind, self.ind, self.ind_nat)[0])
         return (f"riket {self.year}: {len(self.forbund_ids)} förbund, {int(tot['asked'])} tillfrågade, "
                 f"{int(tot['answered'])} svar; {len(shown)} indikatorer; {outside} förbund×indikator utanför "
-                f"{fmt.pct(max(self.settings.funnel_limits), 1)}-gränserna")
+                f"{fmt.level(max(self.settings.funnel_limits))}-gränserna")
 
 
 def _funnel_data(report: _Base, ind: _Indicator, ind_rows: pd.DataFrame, ind_nat: pd.DataFrame):
@@ -981,8 +1107,8 @@ def _funnel_section(report: _Base, ind: _Indicator, year: int, ind_rows, ind_nat
     outer = max(report.settings.funnel_limits)
     inner = min(report.settings.funnel_limits)
     _all, (hi, lo) = _outliers(report, ind, ind_rows, ind_nat)
-    ptxt = fmt.pct(outer, 1 if (outer * 100) % 1 else 0)
-    itxt = fmt.pct(inner, 1 if (inner * 100) % 1 else 0)
+    ptxt = fmt.level(outer)
+    itxt = fmt.level(inner)
     text = (f"Rikssnittet {year} är {fmt.pct(p0)} ({len(pts)} förbund med redovisade resultat). ")
     if not hi and not lo:
         text += f"Inget förbund ligger utanför {ptxt}-gränserna: skillnaderna mellan förbunden ryms inom slumpen."
@@ -1071,7 +1197,7 @@ class IndikatorReport(_Base):
             items.append(("", "Riket" if f == NATIONAL else self.forbund_label(f), cells))
         head_note = (" ”|” markerar att frågorna ändrades det året." if brk else "")
         html = tables.trend_table(items, self.years, label_header="Förbund", numbered=False, bold_last=True)
-        return [_md(f"**Tabell.** Nyckeltal (andel klart positiva/ja) med {fmt.pct(self.settings.confidence)} "
+        return [_md(f"**Tabell.** Nyckeltal (andel klart positiva/ja) med {fmt.level(self.settings.confidence)} "
                     f"konfidensintervall per förbund och år." + head_note),
                 tables.HTMLTable(html, "Indikator per förbund och år")]
 

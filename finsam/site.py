@@ -18,7 +18,8 @@ Layout under ``reports/`` (git-ignored; ``_``-files are never rendered by Quarto
     forbund-<forbund>.qmd     one förbund: its reports over the years
     indikatorer/index.qmd     "Indikatorer": listing of the indicator pages
     indikatorer/<n>.ipynb     executed indicator pages (written by the build)
-    data/*.csv                downloads (aggregates and computed results)
+    data/*.csv                downloads: the computed results (suppressed) and,
+                              only if publishable, the raw aggregates
     _metadata.yml             directory metadata for everything under reports/
     _*.md                     includes for index.qmd, metod.qmd and data.qmd
 
@@ -26,6 +27,13 @@ Listing ``contents`` globs only point downwards from the listing page (Quarto
 resolves them relative to the page; ``/`` is *not* the project root there and
 ``..`` is undocumented), and a listing is only written when its glob matches
 an existing file, because Quarto stops with an error on an empty listing.
+
+Disclosure: the raw aggregates (``forbund.csv``, ``responses.csv``,
+``participation.csv``) hold every cell, also those below ``min_n`` that the
+reports withhold. They are copied to the Data page only when the dataset is
+synthetic or its ``dataset.toml`` sets ``publish_aggregates = true``
+(:func:`publishes_aggregates`); otherwise only the results CSVs, whose
+withheld cells are empty, are offered.
 
 Everything is deterministic (no dates) and a file is only rewritten when its
 content changes, so Quarto's incremental render stays cheap.
@@ -41,8 +49,16 @@ import yaml
 from . import fmt
 from ._atomic import atomic_write_bytes, atomic_write_text
 
-#: Shown on every report and page built from synthetic data.
-SYNTHETIC_NOTICE = "Syntetiska demodata – inga verkliga resultat"
+#: ``dataset.toml`` key (section ``[dataset]``) that allows publishing the raw
+#: aggregates of real data on the Data page (default false; synthetic data always may).
+PUBLISH_KEY = "publish_aggregates"
+
+#: The raw aggregate tables (file stem = Dataset attribute) and their description.
+AGGREGATES = (
+    ("forbund", "Förbundens id och namn"),
+    ("responses", "Antal svar per år, förbund, grupp, fråga, kön och svarsalternativ"),
+    ("participation", "Tillfrågade, ej nåbara och svarande per år, förbund och grupp"),
+)
 
 KINDS = ("forbund", "riket", "indikator")
 
@@ -76,22 +92,55 @@ TYPST_FORMAT: dict = {
 FORMAT_LINKS = [{"format": "typst", "text": "PDF för utskrift", "icon": "file-pdf"}]
 
 
+def __getattr__(name: str):
+    # SYNTHETIC_NOTICE is finsam.report's wording; importing finsam.report costs
+    # about a second (matplotlib, scipy), so it is only imported when needed.
+    if name == "SYNTHETIC_NOTICE":
+        return _notice()[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _notice() -> tuple[str, str]:
+    """(title, text) of the synthetic-data notice, as the reports word it."""
+    from .report import SYNTHETIC_NOTICE_TEXT, SYNTHETIC_NOTICE_TITLE
+
+    return SYNTHETIC_NOTICE_TITLE, SYNTHETIC_NOTICE_TEXT
+
+
+def publishes_aggregates(dataset) -> bool:
+    """Whether the raw aggregates may be offered for download.
+
+    True for synthetic data, and for real data only when its metadata sets
+    :data:`PUBLISH_KEY` to true (``dataset.toml``: a TOML boolean; workbook
+    sheet ``dataset``: ``true``/``sant``/``ja``/``yes``/``1``).
+    """
+    if dataset.synthetic:
+        return True
+    value = (getattr(dataset, "meta", {}) or {}).get(PUBLISH_KEY, False)
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"true", "sant", "ja", "yes", "1"}
+
+
 # ---------------------------------------------------------------------------
 # front matter
 
 
 def _source_line(dataset) -> str:
+    """The PDF abstract: data source, or the synthetic notice (said once)."""
     meta = getattr(dataset, "meta", {}) or {}
     # A long source note (the demo data's calibration notes) does not fit a title block.
     source = str(meta.get("source") or "").strip().rstrip(".")
     if not source or len(source) > 160:
-        source = str(meta.get("name") or "").strip().rstrip(".")
-    if not source:
+        # For synthetic data the fallback (the dataset's name, "Syntetiska
+        # demodata") would only repeat the notice.
+        source = "" if dataset.synthetic else str(meta.get("name") or "").strip().rstrip(".")
+    if not source and not dataset.synthetic:
         source = "NNS, Indikatorer för finansiell samordning (sammanställda enkätsvar)"
-    line = f"Datakälla: {source}."
-    if dataset.synthetic:
-        line += f" {SYNTHETIC_NOTICE}."
-    return line
+    parts = [f"{_notice()[0]}."] if dataset.synthetic else []
+    if source:
+        parts.append(f"Datakälla: {source}.")
+    return " ".join(parts)
 
 
 def _indicator_row(indicator: int):
@@ -137,7 +186,7 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
     """
     if kind not in KINDS:
         raise ValueError(f"okänd rapporttyp {kind!r} (välj {', '.join(KINDS)})")
-    notice = f" · {SYNTHETIC_NOTICE}" if dataset.synthetic else ""
+    notice = f" · {_notice()[0]}" if dataset.synthetic else ""
     fm: dict = {}
     if kind in ("forbund", "riket"):
         if year is None:
@@ -244,12 +293,8 @@ def _page(fm: dict, body: str = "") -> str:
 def _synthetic_callout(dataset) -> str:
     if not dataset.synthetic:
         return ""
-    return (
-        '::: {.callout-warning title="Syntetiska demodata"}\n'
-        f"{SYNTHETIC_NOTICE}. Webbplatsen är byggd från påhittade siffror som bara visar hur "
-        "rapporterna ser ut. Dra inga slutsatser om något förbund.\n"
-        ":::\n"
-    )
+    title, text = _notice()
+    return f'::: {{.callout-warning title="{title}"}}\n{text}\n:::\n'
 
 
 def _table_listing(listing_id: str, contents: list[str], sort, fields, **extra) -> dict:
@@ -575,27 +620,33 @@ def _latest_table(dataset, settings, years: list[int], cache: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _downloads(dataset, results_files: list[Path], data_dir: Path) -> str:
-    lines = [
-        "| Fil | Innehåll |",
-        "|---|---|",
-    ]
-    for name, what in (
-        ("forbund.csv", "Förbundens id och namn"),
-        ("responses.csv", "Antal svar per år, förbund, grupp, fråga, kön och svarsalternativ"),
-        ("participation.csv", "Tillfrågade, ej nåbara och svarande per år, förbund och grupp"),
-    ):
-        if (data_dir / name).is_file():
-            lines.append(f"| [{name}](reports/data/{name}) | {what} |")
+def _downloads(dataset, settings, results_files: list[Path], aggregates: list[Path]) -> str:
+    """The Data page's download table and, for unpublished aggregates, why they are missing."""
+    lines = ["| Fil | Innehåll |", "|---|---|"]
+    what = dict(AGGREGATES)
+    for path in aggregates:
+        lines.append(f"| [{path.name}](reports/data/{path.name}) | {what[path.stem]} |")
     for path in results_files:
         m = re.match(r"resultat_(\d{4})_(fraga|indikator)\.csv", path.name)
         if m:
             level = "fråga" if m.group(2) == "fraga" else "indikator"
             lines.append(f"| [{path.name}](reports/data/{path.name}) | Resultat {m.group(1)} per {level} (alla förbund och riket) |")
+    if publishes_aggregates(dataset):
+        if dataset.synthetic:
+            why = f"{_notice()[0]}: underlaget är påhittat och publiceras i sin helhet."
+        else:
+            why = f"Underlaget publiceras i sin helhet (`{PUBLISH_KEY} = true` i `dataset.toml`)."
+    else:
+        names = fmt.join_list(f"`{name}.csv`" for name, _ in AGGREGATES)
+        why = (
+            f"Underlaget ({names}) publiceras inte här: det innehåller celler med färre än {settings.min_n} "
+            "svar, som rapporterna inte redovisar av röjandeskäl. Här finns bara de beräknade resultaten, "
+            "där sådana celler är tomma. Den som förvaltar underlaget kan tillåta publicering med "
+            f"`{PUBLISH_KEY} = true` i `dataset.toml`."
+        )
     if len(lines) == 2:
-        return "Inga nedladdningar har byggts ännu (kör `finsam build`).\n"
-    note = f"\n\n{SYNTHETIC_NOTICE}.\n" if dataset.synthetic else "\n"
-    return "\n".join(lines) + "\n\n: Nedladdningar (UTF-8, kommaseparerade)." + note
+        return why + "\n\nInga nedladdningar har byggts ännu (kör `finsam build`).\n"
+    return why + "\n\n" + "\n".join(lines) + "\n\n: Nedladdningar (UTF-8, kommaseparerade).\n"
 
 
 # ---------------------------------------------------------------------------
@@ -622,7 +673,8 @@ def write_pages(dataset, settings, root) -> list[Path]:
     list of Path
         Every file written or confirmed unchanged, in a fixed order. Generated
         pages that are no longer needed (marked with :data:`GENERATED_MARK`) and
-        stale result CSVs are removed.
+        every other CSV in ``reports/data`` (stale results; aggregates that may
+        not be published, see :func:`publishes_aggregates`) are removed.
     """
     root = Path(root)
     reports = root / "reports"
@@ -653,11 +705,14 @@ def write_pages(dataset, settings, root) -> list[Path]:
     )
     _write_if_changed(reports / "_metadata.yml", _metadata_yml(dataset, settings), written)
 
-    # Downloads: the aggregates and the computed results.
+    # Downloads: the computed results, and the raw aggregates only if they may be published.
     data_dir = reports / "data"
-    for name in ("forbund", "responses", "participation"):
-        df = getattr(dataset, name)
-        _write_if_changed(data_dir / f"{name}.csv", _csv_bytes(df), written)
+    aggregates: list[Path] = []
+    if publishes_aggregates(dataset):
+        for name, _ in AGGREGATES:
+            path = data_dir / f"{name}.csv"
+            _write_if_changed(path, _csv_bytes(getattr(dataset, name)), written)
+            aggregates.append(path)
     response_years = sorted({int(y) for y in dataset.responses["year"]})
     cache = _results_tables(dataset, settings, response_years)
     results_files: list[Path] = []
@@ -678,7 +733,7 @@ def write_pages(dataset, settings, root) -> list[Path]:
         "_metod-regler.md": _method_rules(settings),
         "_skalor.md": _scales_table(),
         "_syntetiskt.md": _synthetic_include(dataset) or "\n",
-        "_nedladdningar.md": _downloads(dataset, results_files, data_dir),
+        "_nedladdningar.md": _downloads(dataset, settings, results_files, aggregates),
     }
     for name, text in includes.items():
         _write_if_changed(reports / name, text, written)
@@ -697,6 +752,7 @@ def _remove_stale(reports: Path, keep: set[Path]) -> None:
             continue
         if first == GENERATED_MARK:
             qmd.unlink()
-    for csv in (reports / "data").glob("resultat_*.csv"):
+    # Stale results, and aggregates left by an earlier build that was allowed to publish them.
+    for csv in (reports / "data").glob("*.csv"):
         if csv not in keep:
             csv.unlink()

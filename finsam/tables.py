@@ -20,6 +20,7 @@ import html
 from dataclasses import dataclass
 
 from . import fmt
+from .settings import DEFAULT_SETTINGS
 
 #: Background of header rows and of group rows (light grey, prints well).
 HEADER_BACKGROUND = "#e8e8e8"
@@ -212,38 +213,49 @@ def _trend_text(row, prev_year: int) -> str:
     return f"{row['trend']} {fmt.pp(row['diff_previous'])} mot {prev_year}{sig}"
 
 
-def overview_cell(row, prev_year: int, reason, *, applicable: bool = True) -> Cell:
-    """One cell of the overview table: share (interval), vs national, trend."""
+def overview_cell(row, prev_year: int | None, reason, *, applicable: bool = True, trend_note: str = "",
+                  reason_text: str = "") -> Cell:
+    """One cell of the overview table: share (interval), vs national, trend.
+
+    ``prev_year`` ``None`` means no previous-year comparison at all (no trend
+    line); ``trend_note`` is shown instead of the trend when the row has no
+    previous-year comparison (e.g. "ingen jämförelse med 2022 (andra grupper)");
+    ``reason_text`` overrides ``reason(code)`` for a withheld row.
+    """
     if not applicable:
         return Cell(fmt.MISSING, align="center", color=MUTED_COLOR)
     if row is None:
         return muted("inga svar")
     if not shown(row):
-        return muted(reason(row.get("reason", "")))
+        return muted(reason_text or reason(row.get("reason", "")))
     lines = [fmt.pct_interval(row["key_share"], row["ci_low"], row["ci_high"])
              + (f" {CAVEAT_MARK}" if _has_caveat(row) else "")]
     nat = _national_text(row)
     lines.append(nat if nat else "ingen jämförelse med riket")
-    trend = _trend_text(row, prev_year)
-    if trend:
-        lines.append(trend)
+    if prev_year is not None:
+        trend = _trend_text(row, prev_year) or trend_note
+        if trend:
+            lines.append(trend)
     return Cell("\n".join(lines), bold=_true(row.get("signif_national")))
 
 
-def overview_table(items, views, prev_year: int, reason) -> str:
+def overview_table(items, views, prev_year: int | None, reason) -> str:
     """The indicator overview (one row per indicator).
 
     Parameters
     ----------
     items : list of dict
         ``indicator`` (int), ``name`` (short name), ``note`` (text spanning the
-        value columns, e.g. indicator 11) or ``rows`` (view → Series or None) and
+        value columns, e.g. indicator 11) or ``rows`` (view → Series or None),
         ``applicable`` (view → bool: has the indicator questions with a gender
-        variable).
+        variable) and optionally ``trend_notes`` (view → why there is no
+        previous-year comparison) and ``reason_texts`` (view → text of a
+        withheld cell, instead of ``reason(code)``).
     views : list of str
         Gender views to show as columns.
-    prev_year : int
-        The comparison year named in the trend text.
+    prev_year : int or None
+        The comparison year named in the trend text; ``None`` when the förbund
+        has no data the year before (no trend lines).
     reason : callable
         Reason code → Swedish text.
     """
@@ -254,8 +266,11 @@ def overview_table(items, views, prev_year: int, reason) -> str:
         if it.get("note"):
             body.append(first + [muted(it["note"], colspan=len(views))])
             continue
+        notes, texts = it.get("trend_notes", {}), it.get("reason_texts", {})
         body.append(first + [overview_cell(it["rows"].get(v), prev_year, reason,
-                                           applicable=it["applicable"].get(v, True)) for v in views])
+                                           applicable=it["applicable"].get(v, True),
+                                           trend_note=notes.get(v, ""), reason_text=texts.get(v, ""))
+                             for v in views])
     value_w = (100 - 5 - 19) / len(views)
     return html_table(head, body, widths=[5, 19] + [round(value_w, 1)] * len(views))
 
@@ -281,7 +296,7 @@ def _trend_cell(row) -> str:
     return f"{row['trend']} {_signed_with_mark(row['diff_previous'], row.get('signif_previous'))}"
 
 
-def question_table(blocks, *, yesno: bool, prev_year: int, reason) -> str:
+def question_table(blocks, *, yesno: bool, prev_year: int | None, reason, confidence: float | None = None) -> str:
     """Answers per question and group for one indicator (as 004, with intervals).
 
     Parameters
@@ -292,14 +307,26 @@ def question_table(blocks, *, yesno: bool, prev_year: int, reason) -> str:
         carry a merged label (e.g. "Kvinnor, män") for a common reason.
     yesno : bool
         Ja/nej questions (columns Ja / Nej) or scale questions.
+    prev_year : int or None
+        Year of the "Förändring mot …" column; ``None`` drops the column (the
+        förbund has no data the year before).
+    reason : callable
+        Reason code → Swedish text.
+    confidence : float
+        Confidence level named in the interval column (``settings.confidence``;
+        default: the one in ``settings.toml``).
     """
+    ci = fmt.ci_label(DEFAULT_SETTINGS.confidence if confidence is None else confidence)
+    trend_head = [f"Förändring mot {prev_year}"] if prev_year is not None else []
     if yesno:
-        head = [["Svarande", "Ja", "Nej", "95 % KI (ja)", "Rikssnitt", "Mot riket", f"Förändring mot {prev_year}"]]
-        widths = [24, 10, 10, 13, 12, 14, 17]
+        head = [["Svarande", "Ja", "Nej", f"{ci} (ja)", "Rikssnitt", "Mot riket"] + trend_head]
+        widths = [24, 10, 10, 13, 12, 14] + ([17] if trend_head else [])
     else:
-        head = [["Svarande", "Negativt", "Varken eller", "Positivt (klart positivt)", "95 % KI (klart pos.)",
-                 "Rikssnitt (klart pos.)", "Mot riket", f"Förändring mot {prev_year}"]]
-        widths = [20, 9, 9, 13, 11, 11, 12, 15]
+        head = [["Svarande", "Negativt", "Varken eller", "Positivt (klart positivt)", f"{ci} (klart pos.)",
+                 "Rikssnitt (klart pos.)", "Mot riket"] + trend_head]
+        widths = [20, 9, 9, 13, 11, 11, 12] + ([15] if trend_head else [])
+    total = sum(widths)
+    widths = [round(w * 100 / total, 1) for w in widths]
     ncols = len(head[0])
     body = []
     for title, rows in blocks:
@@ -318,8 +345,9 @@ def question_table(blocks, *, yesno: bool, prev_year: int, reason) -> str:
                 fmt.interval(row["ci_low"], row["ci_high"]),
                 fmt.pct(row.get("national")),
                 _signed_with_mark(row.get("diff_national"), row.get("signif_national")),
-                _trend_cell(row),
             ]
+            if trend_head:
+                values.append(_trend_cell(row))
             body.append([Cell(label)] + [Cell(v, align="right") for v in values])
     return html_table(head, body, widths=widths)
 

@@ -2,7 +2,8 @@
 
 Most tests use the small fixture templates in tests/fixtures/notebooks (same
 parameters as the real ones, a second or so per notebook) on a copy of
-tests/fixtures/valid (2 förbund × 2 years). One test runs the real templates.
+tests/fixtures/valid (2 förbund × 2 years). The real templates run once per
+session in the build shared with test_site.py (tests/_realbuild.py).
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ import json
 import shutil
 from pathlib import Path
 
+import subprocess
+
 import nbformat
+import pandas as pd
 import pytest
 import yaml
+from _realbuild import real_build
 
+from finsam import _plan
 from finsam import build as B
-from finsam.io import load_dataset
+from finsam._runner import Outcome
+from finsam.catalog import load_catalog
+from finsam.io import Dataset, load_dataset
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -121,6 +129,82 @@ def test_second_build_executes_nothing(built, tmp_path):
     assert result.executed == [] and set(result.skipped) == ALL_KEYS and result.exit_code == 0
 
 
+#: A change to alfa's 2022 rows that leaves every national figure as shown: two
+#: answers of the same class (5 and 6 are both "clearly positive") swap one count.
+ALFA_2022_SWAP = (
+    ("2022,alfa,deltagare_pagaende,pag_nytta,kvinna,5,3\n", "2022,alfa,deltagare_pagaende,pag_nytta,kvinna,5,2\n"),
+    ("2022,alfa,deltagare_pagaende,pag_nytta,kvinna,6,1\n", "2022,alfa,deltagare_pagaende,pag_nytta,kvinna,6,2\n"),
+)
+
+
+def test_changing_a_forbund_year_reruns_its_later_reports_too(built, tmp_path):
+    """alfa 2022 feeds alfa's 2023 report (comparison and "Utveckling över tid") and riket 2022/2023, not beta."""
+    root = _copy(built, tmp_path)
+    resp = root / "data" / "responses.csv"
+    text = resp.read_text(encoding="utf-8")
+    for old, new in ALFA_2022_SWAP:
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    resp.write_text(text, encoding="utf-8")
+    load_dataset(root / "data")  # still valid
+    result = _build(root)
+    assert sorted(result.executed) == ["2022/alfa.ipynb", "2022/riket.ipynb", "2023/alfa.ipynb", "2023/riket.ipynb"]
+    assert sorted(result.skipped) == ["2022/beta.ipynb", "2023/beta.ipynb"]
+
+
+def _with_year(ds: Dataset, source: int, target: int) -> Dataset:
+    """``ds`` plus a copy of year ``source`` as year ``target``."""
+    tables = {}
+    for name in ("responses", "participation"):
+        df = getattr(ds, name)
+        tables[name] = pd.concat([df, df.loc[df["year"] == source].assign(year=target)], ignore_index=True)
+    return Dataset(ds.forbund, tables["responses"], tables["participation"], meta=ds.meta, source=ds.source)
+
+
+def _digest_table(ds: Dataset, catalog, years) -> dict[str, str]:
+    d = _plan.data_digests(ds, catalog)
+    out = {f"{y}/{f}": d.forbund_part(f, y) for y in years for f in ("alfa", "beta")}
+    out.update({f"{y}/riket": d.years_part([y, y - 1]) for y in years})
+    return out
+
+
+def test_forbund_digest_covers_every_earlier_year():
+    """Three years 2021–2023: a change to alfa 2021 reaches alfa 2022 and 2023 (the trend section), not beta."""
+    catalog = load_catalog()
+    base = _with_year(load_dataset(FIXTURES / "valid"), 2022, 2021)
+    changed = _with_year(load_dataset(FIXTURES / "valid"), 2022, 2021)
+    r = changed.responses
+    rows = (r["year"] == 2021) & (r["forbund"] == "alfa") & (r["question"] == "pag_nytta") & (r["gender"] == "kvinna")
+    five, six = rows & (r["answer"] == 5), rows & (r["answer"] == 6)
+    assert r.loc[five, "count"].tolist() == [3] and r.loc[six, "count"].tolist() == [1]
+    r.loc[five, "count"], r.loc[six, "count"] = 2, 2
+    years = (2021, 2022, 2023)
+    a, b = _digest_table(base, catalog, years), _digest_table(changed, catalog, years)
+    assert _plan.data_digests(base, catalog).national == _plan.data_digests(changed, catalog).national
+    differ = sorted(k for k in a if a[k] != b[k])
+    assert differ == ["2021/alfa", "2021/riket", "2022/alfa", "2022/riket", "2023/alfa"]
+
+
+def test_forbund_digest_covers_national_figures_of_every_earlier_year():
+    d = _plan.DataDigests(
+        slices={("alfa", str(y)): f"a{y}" for y in (2019, 2020, 2021)},
+        national={str(y): f"n{y}" for y in (2019, 2020, 2021)},
+        names={"alfa": "Alfa"},
+        names_digest="-",
+    )
+    before = d.forbund_part("alfa", 2021)
+    d.national["2019"] = "changed"  # two years back: drawn as the national line of the trend
+    assert d.forbund_part("alfa", 2021) != before
+    assert d.forbund_part("alfa", 2020) != _plan.DataDigests(
+        {("alfa", "2019"): "a2019", ("alfa", "2020"): "a2020"}, {"2019": "n2019", "2020": "n2020"}, {"alfa": "Alfa"}, "-"
+    ).forbund_part("alfa", 2020)
+    # Later years are not part of an earlier report.
+    later = d.forbund_part("alfa", 2020)
+    d.national["2021"] = "changed"
+    d.slices[("alfa", "2021")] = "changed"
+    assert d.forbund_part("alfa", 2020) == later
+
+
 def test_changing_one_forbund_reruns_only_its_reports_and_riket(built, tmp_path):
     root = _copy(built, tmp_path)
     part = root / "data" / "participation.csv"
@@ -220,16 +304,82 @@ def test_national_figures_are_hashed_at_display_precision(tmp_path):
     assert other.forbund_part("alfa", 2023) != base.forbund_part("alfa", 2023)  # its own rows changed
 
 
-def test_real_templates_one_forbund_and_riket(tmp_path, monkeypatch):
-    templates = {k: B.NOTEBOOKS_DIR / f for k, f in B.TEMPLATE_FILES.items() if k != "indikator"}
-    if not all(p.is_file() for p in templates.values()):
-        pytest.fail("notebooks/forbund.ipynb and riket.ipynb are part of the repository")
-    monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path / "cache"))
-    shutil.copytree(FIXTURES / "valid", tmp_path / "data")
-    result = _build(tmp_path, templates=templates, years=[2023], forbund=["alfa", "riket"])
+def test_real_templates_build(tmp_path_factory):
+    """The real templates (shared build, tests/_realbuild.py): every report executes, with front matter."""
+    real = real_build(tmp_path_factory)
+    result = real.result
     assert result.exit_code == 0, result.summary
-    assert sorted(result.executed) == ["2023/alfa.ipynb", "2023/riket.ipynb"]
-    nb = _read(tmp_path, "2023/alfa.ipynb")
+    assert set(result.executed) == ALL_KEYS
+    nb = nbformat.read(real.reports / "2023" / "alfa.ipynb", as_version=4)
     fm = yaml.safe_load(nb.cells[0].source.strip("-\n"))
     assert fm["title"] == "Indikatorer 2023 – Samordningsförbundet Åby, Bro och Ceby"
     assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert real.indicator_ok, real.indicator_error
+
+
+# ---------------------------------------------------------------------------
+# finsam report
+
+
+def test_report_for_a_year_without_data_lists_the_forbund_years(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "valid", data)
+    for name in ("responses.csv", "participation.csv"):
+        lines = (data / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        (data / name).write_text("".join(l for l in lines if not l.startswith("2022,beta,")), encoding="utf-8")
+    code = B.report_command(data=data, forbund="beta", year=2022, pdf=False, settings_file=None)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Förbundet beta har inga data för 2022. År med data för förbundet: 2023." in err
+
+
+def _fake_report(monkeypatch, root: Path) -> None:
+    """finsam report without papermill: run_report returns an executed 2023/alfa."""
+    job = B.Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
+    monkeypatch.setattr(B, "run_report", lambda *a, **k: (job, Outcome(job.key, True, 1.0)))
+    monkeypatch.setattr(B, "REPO_ROOT", root)
+
+
+def test_report_pdf_names_the_file_quarto_wrote(tmp_path, monkeypatch, capsys):
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\n  output-dir: _site\n", encoding="utf-8")
+    _fake_report(monkeypatch, tmp_path)
+    calls = []
+
+    def fake_run(cmd, cwd):
+        calls.append((cmd, cwd))
+        out = tmp_path / "_site" / "reports" / "2023" / "alfa.pdf"
+        out.parent.mkdir(parents=True)
+        out.write_bytes(b"%PDF-1.7")
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(B.shutil, "which", lambda name: "/usr/bin/quarto")
+    monkeypatch.setattr(B.subprocess, "run", fake_run)
+    code = B.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None)
+    assert code == 0
+    assert calls == [(["/usr/bin/quarto", "render", "reports/2023/alfa.ipynb", "--to", "typst"], tmp_path)]
+    out = capsys.readouterr().out
+    assert "PDF skriven: _site/reports/2023/alfa.pdf" in out
+
+
+def test_pdf_path_follows_the_project_output_dir(tmp_path):
+    assert B.pdf_path(tmp_path, "2023/alfa.ipynb") == Path("reports/2023/alfa.pdf")  # no project
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")
+    assert B.pdf_path(tmp_path, "2023/alfa.ipynb") == Path("_site/reports/2023/alfa.pdf")
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: website\n  output-dir: docs\n", encoding="utf-8")
+    assert B.pdf_path(tmp_path, "2023/riket.ipynb") == Path("docs/reports/2023/riket.pdf")
+    assert B.pdf_path(B.REPO_ROOT, "2023/alfa.ipynb") == Path("_site/reports/2023/alfa.pdf")  # the shipped project
+
+
+def test_quarto_missing_messages_give_a_working_install_command(tmp_path, monkeypatch, capsys):
+    _fake_report(monkeypatch, tmp_path)
+    monkeypatch.setattr(B.shutil, "which", lambda name: None)
+    assert B.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 0
+    err = capsys.readouterr().err
+    code, message = B._render_site(tmp_path)
+    assert code == 0
+    readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
+    for text in (err, message):
+        assert 'pip install -e ".[quarto]"' in text and "finsam[quarto]" not in text
+        assert "https://quarto.org/docs/get-started/" in text
+    assert 'pip install -e ".[quarto]"' in readme
+    assert "quarto render reports/2023/alfa.ipynb --to typst" in err

@@ -65,3 +65,23 @@ def test_funnel_runs_with_limits():
     b = figures.funnel([("A", 50, 0.9), ("B", 100, 0.5)], 0.5, lim, caption="c", alt="a", label_outside=0.998)
     assert a.png == b.png
     assert re.match(r"!\[c\]\(data:image/png;base64,[A-Za-z0-9+/=]+\)\{fig-alt=\"a\"\}$", a.markdown())
+
+
+NB = "\u00a0"
+
+
+def test_alt_text_keeps_non_breaking_spaces():
+    fig = figures.Figure(png=b"\x89PNG", alt=f"Pågående F1: ja 80{NB}%,\n n{NB}={NB}64", caption="c")
+    assert fig.markdown().endswith(f'{{fig-alt="Pågående F1: ja 80{NB}%, n{NB}={NB}64"}}')
+
+
+def test_legends_follow_confidence_and_show_a_break_only_when_drawn():
+    labels = [h.get_label() for h in figures._bar_legend(True, False, 0.9)]
+    assert f"90{NB}% KI, nyckeltal" in labels and not any("95" in x for x in labels)
+    assert f"95{NB}% KI, nyckeltal" in [h.get_label() for h in figures._bar_legend(False, True, None)]
+    plain = [h.get_label() for h in figures._trend_legend(0.9, False)]
+    assert plain == [f"Förbundet, nyckeltal med 90{NB}% KI", "Rikssnitt"]
+    assert figures._trend_legend(0.9, True)[-1].get_label() == "Frågorna ändrades"
+    no_break = figures.TrendPanel("1 A", [(2022, 0.5, 0.4, 0.6)], [], ())
+    brk = figures.TrendPanel("2 B", [(2022, 0.5, 0.4, 0.6)], [], (2022,))
+    assert not figures.has_breaks([no_break]) and figures.has_breaks([no_break, brk])

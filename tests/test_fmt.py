@@ -64,3 +64,14 @@ def test_count_words_and_lists():
     assert fmt.join_list(["a", "b", "c"]) == "a, b och c"
     assert fmt.join_list(["a"]) == "a"
     assert fmt.join_list([]) == ""
+
+
+@pytest.mark.parametrize(("share", "expected"), [(0.95, f"95{NB}%"), (0.9, f"90{NB}%"), (0.998, f"99,8{NB}%"),
+                                                 (0.975, f"97,5{NB}%"), (0.9995, f"99,95{NB}%")])
+def test_level_keeps_only_needed_decimals(share, expected):
+    assert fmt.level(share) == expected
+
+
+def test_ci_label_follows_the_confidence_level():
+    assert fmt.ci_label(0.9) == f"90{NB}% KI"
+    assert fmt.ci_label(0.95) == f"95{NB}% KI"

@@ -163,6 +163,111 @@ def test_results_cache_hits_memory_then_disk(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------
+# Reader text: settings-driven labels, previous year, reasons, number style
+# ---------------------------------------------------------------------------
+def _texts(objs) -> str:
+    """All reader-visible text of displayables: Markdown, HTML tables, captions and alt texts."""
+    out = []
+    for o in objs:
+        for attr in ("data", "html", "caption", "alt"):
+            v = getattr(o, attr, None)
+            if isinstance(v, str) and not v.startswith("\x89PNG"):
+                out.append(v)
+    return "\n".join(out)
+
+
+def _report_text(rep) -> str:
+    parts = [rep.summary(), rep.indicator_intro(), *rep.indicator_sections(), rep.trend(), rep.about()]
+    return _texts([o for part in parts for o in part])
+
+
+def test_confidence_setting_names_every_interval_with_nbsp():
+    rep = report.forbund_report("alfa", 2023, FIXTURE, confidence=0.9)
+    text = _report_text(rep)
+    assert f"90{NB}% KI (klart pos.)" in text and f"90{NB}% konfidensintervall" in text
+    assert f"95{NB}% KI" not in text and f"95{NB}% konfidens" not in text and "95 %" not in text
+    # No percentage anywhere with an ordinary space before the sign.
+    assert re.findall(r"\d %", text) == []
+    default = _report_text(report.forbund_report("alfa", 2023, FIXTURE))
+    assert f"95{NB}% KI (klart pos.)" in default and re.findall(r"\d %", default) == []
+
+
+def test_year_without_previous_data_drops_the_comparison_and_says_so_once():
+    rep = report.forbund_report("alfa", 2022, FIXTURE)  # the fixture starts in 2022
+    # Everything but "Om siffrorna", whose method text describes the arrows in general.
+    text = _texts([o for part in [rep.summary(), rep.indicator_intro(), *rep.indicator_sections(), rep.trend()]
+                   for o in part])
+    assert text.count("Jämförelse med föregående år saknas (uppgifterna börjar 2022).") == 1
+    assert "2021" not in text.replace("mätperioden 1 november 2021", "")
+    assert "Förändring mot" not in text and "Pilen visar" not in text and "↑" not in text
+    assert "jämfört med rikssnittet." in text
+    # With a previous year the column, the arrow legend and the year are there.
+    nxt = _report_text(report.forbund_report("alfa", 2023, FIXTURE))
+    assert "Förändring mot 2022" in nxt and "Pilen visar förändringen mot 2022" in nxt
+    assert "Jämförelse med föregående år saknas" not in nxt
+
+
+def test_first_national_measurement_and_forbund_absent_the_year_before():
+    assert report.forbund_report("sodertalje", 2017).no_previous_text() == (
+        "Jämförelse med föregående år saknas (2017 var den första nationella mätningen).")
+    ds, res = report.load_results("")
+    q = res.question.loc[res.question["forbund"] != NATIONAL]
+    years = q.groupby("forbund")["year"].apply(set)
+    fid, first = next((f, min(ys)) for f, ys in years.items() if min(ys) > 2017)
+    rep = report.forbund_report(fid, first)
+    assert rep.no_previous_text() == f"Jämförelse med föregående år saknas (förbundet deltog inte {first - 1})."
+    assert "Förändring mot" not in _texts(o for s in rep.indicator_sections() for o in s)
+
+
+def test_overview_explains_a_missing_arrow_and_names_disclosure():
+    rep = report.forbund_report("sundsvall", 2023)
+    rows = _table_rows(rep.overview_table().html)
+    by_nr = {r[0]: r for r in rows[1:]}
+    # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022.
+    assert by_nr["1"][2].endswith("ingen jämförelse med 2022 (andra grupper)")
+    assert rep.trend_note(1, "alla") == "ingen jämförelse med 2022 (andra grupper)"
+    assert rep.trend_note(1, "kvinna") == ""  # has its arrow
+    assert "↓" in by_nr["1"][4]
+    cells = [c for r in rows for c in r]
+    assert "inga redovisade svar" not in " ".join(cells)
+    assert rep.reason("no_published") == "dold (skydd av små grupper)"
+    assert rep.reason("no_answers") == "inga svar"
+    # Indicator 6, women: hidden by the residual rule and by gender_min_n (mixed reasons).
+    assert rep.ind_rows[(6, "kvinna")]["reason"] == "no_published"
+    assert by_nr["6"][3] == rep.indicator_reason(6, "kvinna") == "dold (skydd av små grupper)"
+    # Only small-n reasons behind a mixed withheld cell: say so plainly.
+    early = report.forbund_report("sodertalje", 2017)
+    assert early.ind_rows[(1, "kvinna")]["reason"] == "no_published"
+    assert early.indicator_reason(1, "kvinna") == "för få per kön"
+
+
+_WORDS = re.compile(r"\b(två|tre|fyra|fem|sju|åtta|nio|tio|elva|tolv)\b")
+
+
+def test_counts_in_generated_sentences_are_digits():
+    for fid, year in (("sundsvall", 2023), ("sodertalje", 2017)):
+        rep = report.forbund_report(fid, year)
+        text = rep._sentences() + " " + rep._volume_text()
+        assert _WORDS.search(text) is None, text
+        assert re.search(r"Hos \d+ av \d+ indikator", text)
+    assert re.search(r"deltog \d+ samordningsförbund", report.riket_report(2017).summary()[0].data)
+
+
+def test_trend_caption_mentions_question_changes_only_when_drawn():
+    no_break = report.forbund_report("alfa", 2023, FIXTURE).trend()
+    figs = [o for o in no_break if hasattr(o, "png")]
+    assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break)
+    with_break = [o for o in report.forbund_report("sundsvall", 2023).trend() if hasattr(o, "png")]
+    assert with_break[0].caption.endswith("Streckad röd linje: frågorna ändrades.")
+
+
+def test_synthetic_notice_constants():
+    assert report.SYNTHETIC_NOTICE_TITLE == "Syntetiska demodata – siffrorna är påhittade"
+    (notice,) = report.riket_report(2017).notice()
+    assert report.SYNTHETIC_NOTICE_TITLE in notice.data and report.SYNTHETIC_NOTICE_TEXT in notice.data
+
+
+# ---------------------------------------------------------------------------
 # The withheld-value scanner (and proof that it can fail)
 # ---------------------------------------------------------------------------
 class _TableParser(HTMLParser):
@@ -346,6 +451,7 @@ def test_forbund_large_with_previous_year(tmp_path):
     text = json.dumps(nb, ensure_ascii=False)
     assert report.SYNTHETIC_NOTICE in text
     assert f"mot {year - 1}" in text and "Jämfört med" in text
+    assert re.findall(r"\d %", text) == []  # every percentage has a non-breaking space
     assert _forbund_leaks(nb, forbund, year) == []
     # One figure per indicator the förbund has questions for, plus the trend figure; all with alt text.
     ds, res = report.load_results("")
@@ -364,7 +470,8 @@ def test_forbund_with_withheld_cells_without_previous_year_is_deterministic(tmp_
     first = _execute("forbund.ipynb", tmp_path / "a.ipynb", forbund=forbund, year=year)
     _assert_no_errors(first)
     text = json.dumps(first, ensure_ascii=False)
-    assert f"Det finns inga jämförbara resultat från {year - 1}" in text
+    assert "Jämförelse med föregående år saknas (" in text
+    assert f"Förändring mot {year - 1}" not in text and "Pilen visar" not in text
     assert "Dolda uppgifter i den här rapporten**, efter skäl" in text
     assert _forbund_leaks(first, forbund, year) == []
     # Determinism: the same parameters give identical cells. What differs is

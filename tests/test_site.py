@@ -1,7 +1,10 @@
 """The Quarto website: _quarto.yml, front matter and the generated pages.
 
-Structural tests run without Quarto. One test (marked ``quarto``) renders a small
-site and skips where the quarto command is missing.
+Structural tests run without Quarto: the listing tests on stub notebooks
+(fast), the report tests on a real build (tests/_realbuild.py: the real
+templates, 2 förbund × 2 years + riket + one indicator page, built once per
+session). One test (marked ``quarto``) renders that build and skips where the
+quarto command is missing.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ import nbformat
 import pytest
 import yaml
 
-from finsam import load_dataset
-from finsam.io import Dataset
+from _realbuild import REPORT_KEYS, real_build
+
+from finsam import load_dataset, report
+from finsam._paths import DEMO_DIR
+from finsam.io import Dataset, read_meta
 from finsam.settings import DEFAULT_SETTINGS, Settings
 from finsam.site import (
     GENERATED_MARK,
+    PUBLISH_KEY,
     SYNTHETIC_NOTICE,
     front_matter,
     front_matter_yaml,
+    publishes_aggregates,
     read_front_matter,
     write_pages,
 )
@@ -109,9 +117,19 @@ def ds() -> Dataset:
     return load_dataset(FIXTURE)
 
 
+def _with_meta(ds: Dataset, **meta) -> Dataset:
+    return Dataset(ds.forbund, ds.responses, ds.participation, meta={**ds.meta, **meta}, source=ds.source)
+
+
 @pytest.fixture
 def synthetic(ds) -> Dataset:
-    return Dataset(ds.forbund, ds.responses, ds.participation, meta={**ds.meta, "synthetic": True}, source=ds.source)
+    return _with_meta(ds, synthetic=True)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """The session's real build (see tests/_realbuild.py)."""
+    return real_build(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -219,10 +237,19 @@ def test_front_matter_fields(ds, kind, kwargs, title):
     assert SYNTHETIC_NOTICE not in front_matter_yaml(fm)
 
 
-def test_front_matter_synthetic_notice(synthetic):
+def test_front_matter_synthetic_notice(synthetic, ds):
+    assert SYNTHETIC_NOTICE == report.SYNTHETIC_NOTICE_TITLE  # one wording, the reports'
     fm = front_matter("forbund", synthetic, year=2023, forbund="alfa")
-    assert SYNTHETIC_NOTICE in fm["subtitle"] and SYNTHETIC_NOTICE in fm["abstract"]
+    assert SYNTHETIC_NOTICE in fm["subtitle"]
+    assert fm["abstract"] == f"{report.SYNTHETIC_NOTICE_TITLE}. Datakälla: Handskrivna testdata för finsam."
     assert fm["synthetic"] is True
+    # The demo data: a long source note falls back to the name "Syntetiska demodata",
+    # which would only repeat the notice ("Datakälla: Syntetiska demodata. Syntetiska demodata – …").
+    demo = Dataset(ds.forbund, ds.responses, ds.participation, meta=read_meta(DEMO_DIR), source=ds.source)
+    assert demo.synthetic and len(demo.meta["source"]) > 160
+    fm = front_matter("riket", demo, year=2023)
+    assert fm["abstract"] == f"{report.SYNTHETIC_NOTICE_TITLE}."
+    assert front_matter_yaml(fm).count("Syntetiska demodata") == 2  # subtitle and abstract, once each
 
 
 def test_front_matter_rejects_bad_arguments(ds):
@@ -283,17 +310,75 @@ def test_metadata_yml_has_no_formats(built):
     assert meta["execute"]["enabled"] is False
 
 
-def test_downloads_are_copies_of_the_data(built, ds):
+AGGREGATES = ("forbund.csv", "responses.csv", "participation.csv")
+
+
+def test_real_aggregates_are_not_published(built, ds):
+    """Real data: responses.csv has cells below min_n (alfa 2023, 1–4 answers per code); never copy it."""
+    root, _, written = built
+    assert not ds.synthetic and PUBLISH_KEY not in ds.meta and not publishes_aggregates(ds)
+    small = ds.responses.loc[(ds.responses["count"] < DEFAULT_SETTINGS.min_n)]
+    assert len(small)  # the fixture does have such cells
+    data = root / "reports" / "data"
+    assert sorted(p.name for p in data.iterdir()) == [
+        "resultat_2022_fraga.csv", "resultat_2022_indikator.csv", "resultat_2023_fraga.csv", "resultat_2023_indikator.csv",
+    ]
+    text = (root / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
+    for name in AGGREGATES:
+        assert f"(reports/data/{name})" not in text
+    assert "publiceras inte" in text and f"färre än {DEFAULT_SETTINGS.min_n} svar" in text
+    assert f"`{PUBLISH_KEY} = true`" in text
+    assert "(reports/data/resultat_2023_fraga.csv)" in text
+    # The results offered instead carry no number for a withheld cell.
+    import pandas as pd
+
+    q = pd.read_csv(data / "resultat_2023_fraga.csv")
+    withheld = q.loc[q["withheld"]]
+    assert len(withheld) and withheld[["n", "key_share", "count_clearly_positive"]].isna().all().all()
+
+
+def test_aggregates_left_by_a_publishing_build_are_removed(built, ds, synthetic):
     root, _, _ = built
     data = root / "reports" / "data"
+    write_pages(synthetic, DEFAULT_SETTINGS, root)
+    assert all((data / name).is_file() for name in AGGREGATES)
+    write_pages(ds, DEFAULT_SETTINGS, root)
+    assert not any((data / name).exists() for name in AGGREGATES)
+
+
+@pytest.mark.parametrize("meta", [{"synthetic": True}, {PUBLISH_KEY: True}, {PUBLISH_KEY: "sant"}])
+def test_aggregates_published_when_synthetic_or_allowed(tmp_path, ds, meta):
+    dataset = _with_meta(ds, **meta)
+    assert publishes_aggregates(dataset)
+    _simulate_build(tmp_path, dataset, indicators=())
+    written = write_pages(dataset, DEFAULT_SETTINGS, tmp_path)
+    data = tmp_path / "reports" / "data"
     import pandas as pd
 
     back = pd.read_csv(data / "responses.csv", dtype={"count": int})
     assert back["count"].sum() == ds.responses["count"].sum()
     assert list(back.columns) == list(ds.responses.columns)
-    text = (root / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
-    for name in ("forbund.csv", "responses.csv", "participation.csv"):
-        assert f"(reports/data/{name})" in text
+    text = (tmp_path / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
+    for name in AGGREGATES:
+        assert f"(reports/data/{name})" in text and data / name in written
+    assert "publiceras inte" not in text
+    assert ("påhittat" in text) == bool(meta.get("synthetic"))
+
+
+@pytest.mark.parametrize("value", [False, "false", "nej", ""])
+def test_publish_key_false_keeps_aggregates_private(ds, value):
+    assert not publishes_aggregates(_with_meta(ds, **{PUBLISH_KEY: value}))
+
+
+def test_data_page_text_holds_with_and_without_the_aggregates():
+    """data.qmd itself never promises the aggregates: the generated include says whether they are there."""
+    text = (REPO / "data.qmd").read_text(encoding="utf-8")
+    downloads = text.split("## Nedladdningar", 1)[1].split("\n## ", 1)[0]
+    assert "{{< include reports/_nedladdningar.md >}}" in downloads
+    for name in AGGREGATES:
+        assert name not in downloads
+    assert "reports/data/" not in text
+    assert f"`{PUBLISH_KEY}`" in text and f"`{PUBLISH_KEY} = true`" in text
 
 
 def test_write_pages_is_deterministic_and_does_not_touch_unchanged_files(built, ds, tmp_path_factory):
@@ -382,28 +467,83 @@ def test_indicator_list_has_all_sixteen(tmp_path, ds):
 # Quarto itself
 
 
+def _hidden(cell) -> bool:
+    tags = cell.metadata.get("tags", [])
+    return cell.source.startswith(("#| echo: false\n", "#| include: false\n")) or "remove-cell" in tags
+
+
+def test_real_build_notebooks_are_ready_for_quarto(real):
+    """Every executed report: front matter first, parameters removed, no visible code, no stderr, no errors."""
+    assert real.result.exit_code == 0, real.result.summary
+    assert real.indicator_ok, real.indicator_error
+    found = sorted(p.relative_to(real.reports).as_posix() for p in real.reports.rglob("*.ipynb"))
+    assert found == sorted(REPORT_KEYS)
+    for key in REPORT_KEYS:
+        nb = nbformat.read(real.reports / key, as_version=4)
+        first = nb.cells[0]
+        assert first.cell_type == "raw" and first.source.startswith("---\n") and first.source.endswith("\n---"), key
+        fm = read_front_matter(real.reports / key)
+        assert fm["title"] and fm["categories"], key
+        if key.startswith("indikatorer/"):
+            assert fm["indicator"] == 1 and fm["categories"] == ["Indikatorer", "Indikator 1"]
+        else:
+            year, stem = key.removesuffix(".ipynb").split("/")
+            assert fm["year"] == int(year) and fm["forbund"] == stem, key
+            assert fm["categories"][0] == year, key
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"], key
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code, key
+        for cell in code:
+            assert _hidden(cell), (key, cell.source[:60])
+            for out in cell.outputs:
+                assert out.output_type != "error", (key, out.get("ename"), out.get("evalue"))
+                assert not (out.output_type == "stream" and out.name == "stderr"), (key, out.get("text", "")[:300])
+        # Something is shown: the hidden code produced Markdown/HTML/figures.
+        assert sum(len(c.outputs) for c in code) > 3, key
+
+
+def test_real_build_listings_select_its_reports(real):
+    reports = real.reports
+    got = {}
+    for page in sorted(reports.rglob("*.qmd")):
+        for listing in _listings(page):
+            matched = _listing_matches(page, listing["contents"])
+            got[(page.relative_to(reports).as_posix(), listing["id"])] = {
+                p.relative_to(reports).as_posix() for p in matched
+            }
+    assert got[("2023/index.qmd", "forbund")] == {"2023/alfa.ipynb", "2023/beta.ipynb"}
+    assert got[("2022/index.qmd", "riket")] == {"2022/riket.ipynb"}
+    assert got[("forbund-beta.qmd", "rapporter")] == {"2022/beta.ipynb", "2023/beta.ipynb"}
+    assert got[("indikatorer/index.qmd", "indikatorer")] == {"indikatorer/1.ipynb"}
+
+
 @pytest.mark.quarto
-def test_quarto_renders_html_and_pdf(tmp_path, ds):
+def test_quarto_renders_html_and_pdf(real, tmp_path):
     quarto = shutil.which("quarto")
     if quarto is None:
-        pytest.skip("quarto finns inte på PATH – installera Quarto, se README")
-    for name in SITE_FILES:
-        shutil.copy(REPO / name, tmp_path / name)
-    _simulate_build(tmp_path, ds, indicators=(5,))
-    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
-    proc = subprocess.run([quarto, "render", str(tmp_path)], capture_output=True, text=True, timeout=1200)
+        pytest.skip("kommandot quarto finns inte på PATH: installera Quarto (README, avsnittet om webbplatsen) "
+                    "för att rendera webbplatsen")
+    assert real.result.exit_code == 0 and real.indicator_ok
+    root = tmp_path / "site"
+    shutil.copytree(real.root, root)  # the shared build stays untouched
+    proc = subprocess.run([quarto, "render", str(root)], capture_output=True, text=True, timeout=1200)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    site = tmp_path / "_site"
-    for year in ds.years:
-        for f in ["riket", *ds.forbund["forbund"]]:
-            assert (site / "reports" / str(year) / f"{f}.html").is_file(), (year, f)
-            assert (site / "reports" / str(year) / f"{f}.pdf").is_file(), (year, f)
-        assert (site / "reports" / str(year) / "index.html").is_file()
+    site = root / "_site"
+    for key in REPORT_KEYS:
+        stem = Path("reports") / key
+        assert (site / stem.with_suffix(".html")).is_file(), key
+        pdf = site / stem.with_suffix(".pdf")
+        assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-", key
+    for year in ("2022", "2023"):
+        assert (site / "reports" / year / "index.html").is_file()
     for page in ("index.html", "metod.html", "data.html", "reports/index.html", "reports/forbund.html",
-                 "reports/forbund-alfa.html", "reports/indikatorer/index.html", "reports/indikatorer/5.html"):
+                 "reports/forbund-alfa.html", "reports/indikatorer/index.html"):
         assert (site / page).is_file(), page
     assert not (site / "reports" / "forbund.pdf").exists()  # listing pages are HTML only
     assert "alfa.html" in (site / "reports" / "forbund-alfa.html").read_text(encoding="utf-8")
+    assert "alfa.pdf" in (site / "reports" / "2023" / "alfa.html").read_text(encoding="utf-8")  # format link
+    assert not (site / "reports" / "data" / "responses.csv").exists()  # real data: aggregates not published
 
 
 def test_latest_national_figures_and_results_downloads(built):

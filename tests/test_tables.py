@@ -50,6 +50,7 @@ def test_overview_cell_shown_and_withheld():
     cell = tables.overview_cell(withheld, 2022, lambda c: {"min_n": "för få svar (n < 5)"}[c])
     assert cell.text == "för få svar (n < 5)" and cell.italic
     assert tables.overview_cell(None, 2022, str, applicable=False).text == "\u2013"
+    assert tables.overview_cell(withheld, 2022, str, reason_text="för få per kön").text == "för få per kön"
 
 
 def test_question_table_scale_row_and_withheld_row():
@@ -84,3 +85,32 @@ def test_response_table_with_and_without_national_column():
 def test_htmltable_offers_html_only():
     bundle = tables.HTMLTable("<table></table>", "T")._repr_mimebundle_()
     assert bundle == {"text/html": "<table></table>", "text/plain": "T"}
+
+
+def test_interval_column_follows_confidence_with_nbsp():
+    blocks = [("Q", [("alla", _row(), "")])]
+    scale = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str, confidence=0.9)
+    assert f"<th>90{NB}% KI (klart pos.)</th>" in scale and "95" not in scale
+    yesno = tables.question_table(blocks, yesno=True, prev_year=2022, reason=str, confidence=0.9)
+    assert f"<th>90{NB}% KI (ja)</th>" in yesno
+    default = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str)
+    assert f"<th>95{NB}% KI (klart pos.)</th>" in default  # settings.toml
+
+
+def test_question_table_without_previous_year_has_no_change_column():
+    blocks = [("Q", [("alla", _row(), ""), ("Kvinnor, män", None, "gender_min_n")])]
+    html = tables.question_table(blocks, yesno=False, prev_year=None, reason=lambda c: "skäl")
+    assert "Förändring" not in html and "↓" not in html
+    assert html.count("<col ") == 7 and '<td>Kvinnor, män</td><td colspan="6"' in html
+    widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', html)]
+    assert abs(sum(widths) - 100) < 0.5
+
+
+def test_overview_cell_without_previous_year_and_with_a_trend_note():
+    row = _row(diff_previous=float("nan"), trend=None, signif_previous=None)
+    cell = tables.overview_cell(row, 2022, str, trend_note="ingen jämförelse med 2022 (andra grupper)")
+    assert cell.text.split("\n")[-1] == "ingen jämförelse med 2022 (andra grupper)"
+    # No previous year at all: neither an arrow nor a note.
+    assert len(tables.overview_cell(_row(), None, str, trend_note="x").text.split("\n")) == 2
+    # An arrow wins over a note.
+    assert tables.overview_cell(_row(), 2022, str, trend_note="x").text.endswith("mot 2022, säkerställd")
