@@ -225,6 +225,15 @@ def _margin_text(settings: Settings) -> str:
     return fmt.number(settings.margin_pp, 1 if settings.margin_pp % 1 else 0)
 
 
+def _significant(items, kind: str) -> tuple[list, list]:
+    """Split ``(indicator, row)`` items into significant increases and decreases.
+
+    ``kind`` is ``"national"`` or ``"previous"`` (the comparison's column suffix).
+    """
+    sig = [x for x in items if _true(x[1].get(f"signif_{kind}"))]
+    return [x for x in sig if x[1][f"diff_{kind}"] > 0], [x for x in sig if x[1][f"diff_{kind}"] < 0]
+
+
 def _md_escape(text: str) -> str:
     """Escape Markdown emphasis characters (the significance mark is an asterisk)."""
     return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
@@ -579,8 +588,7 @@ class ForbundReport(_Base):
                 + ((" och " if len(rest) == 1 else ", ") + fmt.join_list(rest) if rest else "")
                 + f" (NNS marginal ±{m} p.e.)."
             )
-            up = [(i, r) for i, r in comp if _true(r.get("signif_national")) and r["diff_national"] > 0]
-            down = [(i, r) for i, r in comp if _true(r.get("signif_national")) and r["diff_national"] < 0]
+            up, down = _significant(comp, "national")
             if not up and not down:
                 text.append("Ingen av skillnaderna mot rikssnittet är säkerställd: alla ryms inom den slumpmässiga "
                             "osäkerheten.")
@@ -648,8 +656,7 @@ class ForbundReport(_Base):
         else:
             s = f"Jämfört med {self.prev_year} har resultatet {fmt.join_list(parts)} av {of}"
             s += f"; i {_count(flat)} ligger förändringen inom ±{m} p.e." if flat else "."
-        sig_up = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] > 0]
-        sig_down = [x for x in trend if _true(x[1].get("signif_previous")) and x[1]["diff_previous"] < 0]
+        sig_up, sig_down = _significant(trend, "previous")
         if not sig_up and not sig_down:
             s += " Ingen av förändringarna är säkerställd."
         else:
