@@ -8,7 +8,8 @@ forbund.csv        forbund, name
 responses.csv      year, forbund, group, question, gender, answer, count
 participation.csv  year, forbund, group, asked, unreachable, answered,
                    answered_kvinna, answered_man, answered_ej_uppgett, answered_utan_kon
-dataset.toml       optional: ``[dataset]`` name, synthetic (bool), source, description
+dataset.toml       optional: ``[dataset]`` name, synthetic (bool), source, description,
+                   publish_aggregates (bool: the site may offer the raw aggregates)
 
 Workbook (.xlsx)
 ----------------
@@ -77,7 +78,9 @@ KEYS = {
     "participation": ["year", "forbund", "group"],
 }
 #: Metadata keys written to the template's ``dataset`` sheet.
-META_KEYS = ("name", "synthetic", "source", "description")
+META_KEYS = ("name", "synthetic", "source", "description", "publish_aggregates")
+#: Metadata keys holding a yes/no value.
+BOOL_META_KEYS = ("synthetic", "publish_aggregates")
 META_FILE = "dataset.toml"
 META_SHEET = "dataset"
 CODES_SHEET = "koder"
@@ -363,7 +366,7 @@ def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
     return header, rows, numbers
 
 
-def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None):
+def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None, key: str = "synthetic"):
     if isinstance(value, bool):
         return value, []
     text = str(value).strip().lower()
@@ -371,7 +374,7 @@ def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: st
         return True, []
     if text in _FALSE:
         return False, []
-    message = f"synthetic måste vara true eller false, inte '{value}'"
+    message = f"{key} måste vara true eller false, inte '{value}'"
     return None, [Problem(file, row, column, message, sheet)]
 
 
@@ -389,9 +392,11 @@ def _read_meta_toml(path: Path) -> tuple[dict, list[Problem]]:
         return {}, [Problem(META_FILE, None, None, "[dataset] måste vara en tabell")]
     meta = dict(meta)
     problems: list[Problem] = []
-    if "synthetic" in meta:
-        value, problems = _parse_bool(meta["synthetic"], META_FILE, None, None, None)
-        meta["synthetic"] = bool(value)
+    for key in BOOL_META_KEYS:
+        if key in meta:
+            value, more = _parse_bool(meta[key], META_FILE, None, None, None, key)
+            problems += more
+            meta[key] = bool(value)
     return meta, problems
 
 
@@ -411,8 +416,8 @@ def _read_meta_sheet(wb, file: str) -> tuple[dict, list[Problem]]:
         key = str(key).strip()
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if key == "synthetic":
-            parsed, more = _parse_bool(value, file, number, "value", META_SHEET)
+        if key in BOOL_META_KEYS:
+            parsed, more = _parse_bool(value, file, number, "value", META_SHEET, key)
             problems += more
             meta[key] = bool(parsed)
         else:

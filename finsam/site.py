@@ -111,15 +111,9 @@ def publishes_aggregates(dataset) -> bool:
     """Whether the raw aggregates may be offered for download.
 
     True for synthetic data, and for real data only when its metadata sets
-    :data:`PUBLISH_KEY` to true (``dataset.toml``: a TOML boolean; workbook
-    sheet ``dataset``: ``true``/``sant``/``ja``/``yes``/``1``).
+    :data:`PUBLISH_KEY` to true (read and checked as a boolean by :mod:`finsam.io`).
     """
-    if dataset.synthetic:
-        return True
-    value = (getattr(dataset, "meta", {}) or {}).get(PUBLISH_KEY, False)
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in {"true", "sant", "ja", "yes", "1"}
+    return dataset.synthetic or bool((dataset.meta or {}).get(PUBLISH_KEY, False))
 
 
 # ---------------------------------------------------------------------------

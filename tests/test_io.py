@@ -227,3 +227,19 @@ def test_workbook_row_numbers_count_blank_rows(valid_dir, tmp_path):
         load_dataset(book)
     assert [str(p) for p in err.value.problems] == [
         "data.xlsx, blad responses, rad 5, kolumn count: 'tre' är inte ett heltal"]
+
+
+def test_publish_aggregates_is_a_checked_boolean(tmp_path, valid_dir):
+    import shutil
+
+    from finsam.io import DataValidationError
+
+    data = tmp_path / "d"
+    shutil.copytree(valid_dir, data)
+    meta = (data / "dataset.toml").read_text(encoding="utf-8")
+    (data / "dataset.toml").write_text(meta + "publish_aggregates = true\n", encoding="utf-8")
+    assert load_dataset(data).meta["publish_aggregates"] is True
+    (data / "dataset.toml").write_text(meta + 'publish_aggregates = "kanske"\n', encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        load_dataset(data)
+    assert "dataset.toml: publish_aggregates måste vara true eller false, inte 'kanske'" in str(err.value)
