@@ -198,7 +198,8 @@ def test_template_sheets_and_codes(tmp_path, catalog):
         assert [c.value for c in wb[name][1]] == cols
         assert wb[name].max_row == 1
     assert [[c.value for c in r] for r in wb["dataset"].iter_rows()] == [
-        ["key", "value"], ["name", None], ["synthetic", None], ["source", None], ["description", None]]
+        ["key", "value"], ["name", None], ["synthetic", None], ["source", None], ["description", None],
+        ["publish_aggregates", None]]
     rows = [tuple(c.value for c in r) for r in wb["koder"].iter_rows()]
     assert ("deltagare_avslut", "Deltagare avslut") in [r[:2] for r in rows]
     cond = next(r for r in rows if r[0] == "avs_planering_tillracklig")
