@@ -135,11 +135,32 @@ def load_template(path: str | Path) -> nbformat.NotebookNode:
     return copy.deepcopy(nb)
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stream outputs of the same stream into one.
+
+    The kernel flushes ``print`` output on a timer, so one ``print("x")`` can
+    arrive as ``"x"`` + ``"\\n"`` or as ``"x\\n"`` depending on timing; merging
+    makes the stored notebook independent of that race.
+    """
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream" and prev is not None
+            and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")
+        ):
+            prev["text"] = prev["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def finalize(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
     """Make an executed notebook deterministic and ready for Quarto.
 
-    Drops timing metadata, records template and output paths relative to the
-    project, tags the injected-parameters cell ``remove-cell`` (Quarto leaves it
+    Drops timing metadata, merges stream outputs that the kernel happened to
+    split (see :func:`coalesce_streams`), records template and output paths
+    relative to the project, tags the injected-parameters cell ``remove-cell`` (Quarto leaves it
     out) and inserts the front matter as the first cell (raw, YAML), merged over
     a front-matter cell the template may have.
     """
@@ -152,6 +173,8 @@ def finalize(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
         tags = cell.metadata.get("tags", [])
         if INJECTED_TAG in tags:
             cell["id"] = INJECTED_TAG

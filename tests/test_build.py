@@ -383,3 +383,24 @@ def test_quarto_missing_messages_give_a_working_install_command(tmp_path, monkey
         assert "https://quarto.org/docs/get-started/" in text
     assert 'pip install -e ".[quarto]"' in readme
     assert "quarto render reports/2023/alfa.ipynb --to typst" in err
+
+
+def test_split_stream_outputs_are_merged():
+    from nbformat.v4 import new_output
+
+    from finsam._runner import coalesce_streams
+
+    split = [
+        new_output("stream", name="stdout", text="Bäckebo 2023: 152 svar"),
+        new_output("stream", name="stdout", text="\n"),
+        new_output("stream", name="stderr", text="varning\n"),
+        new_output("execute_result", data={"text/plain": "152"}, execution_count=5),
+        new_output("stream", name="stdout", text="slut\n"),
+    ]
+    merged = coalesce_streams(split)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in merged] == [
+        ("stream", "stdout", "Bäckebo 2023: 152 svar\n"),
+        ("stream", "stderr", "varning\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "slut\n"),
+    ]
