@@ -572,23 +572,32 @@ def _print_problems(exc) -> None:
         click.echo(str(exc), err=True)
 
 
-def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
-    """``finsam build``: see :func:`build`. Returns the exit code."""
+def _guarded(settings_file, action: Callable):
+    """Load the settings and run ``action(settings)``; bad input becomes a message.
+
+    Returns ``(value, None)`` on success and ``(None, 2)`` after printing the
+    Swedish message for invalid data, settings or options.
+    """
     from .io import DataValidationError
 
     try:
         settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-        if jobs is not None and jobs < 1:
-            raise BuildInputError(f"--jobs måste vara minst 1, inte {jobs}")
-        result = build(data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
-                       settings=settings)
+        return action(settings), None
     except DataValidationError as exc:
         _print_problems(exc)
-        return 2
     except (BuildInputError, ValueError, FileNotFoundError) as exc:
         click.echo(str(exc), err=True)
+    return None, 2
+
+
+def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
+    """``finsam build``: see :func:`build`. Returns the exit code."""
+    if jobs is not None and jobs < 1:
+        click.echo(f"--jobs måste vara minst 1, inte {jobs}", err=True)
         return 2
-    return result.exit_code
+    result, code = _guarded(settings_file, lambda settings: build(
+        data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render, settings=settings))
+    return code if code is not None else result.exit_code
 
 
 # ---------------------------------------------------------------------------
@@ -672,17 +681,11 @@ def pdf_path(root: Path, key: str) -> Path:
 
 def report_command(*, data, forbund, year, pdf, settings_file) -> int:
     """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
-    from .io import DataValidationError
-
-    try:
-        settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-        job, outcome = run_report(data, forbund=forbund, year=year, settings=settings)
-    except DataValidationError as exc:
-        _print_problems(exc)
-        return 2
-    except (BuildInputError, ValueError, FileNotFoundError) as exc:
-        click.echo(str(exc), err=True)
-        return 2
+    ran, code = _guarded(settings_file, lambda settings: run_report(
+        data, forbund=forbund, year=year, settings=settings))
+    if code is not None:
+        return code
+    job, outcome = ran
     path = Path("reports") / job.key
     if not outcome.ok:
         click.echo("\n".join(["Rapporten misslyckades:", *_failure_text(job.key, job, outcome.error)]), err=True)
