@@ -147,14 +147,18 @@ def national_figures(dataset, catalog) -> pd.DataFrame:
     positive or yes; positive = positive + clearly positive or yes).
     """
     r = dataset.responses
-    q = catalog.questions[["question", "scale", "first_year", "last_year", "indicator_list"]]
+    # The question version valid each year (the catalogue's own rule).
+    versions = pd.concat(
+        [catalog.questions_in(int(y))[["question", "scale", "indicator_list"]].assign(year=int(y))
+         for y in sorted(r["year"].unique())],
+        ignore_index=True,
+    )
     classes = catalog.class_table().rename(columns={"code": "answer"})
-    m = r.merge(q, on="question", how="inner")
-    last = m["last_year"].astype("Float64").fillna(10**6)
-    m = m.loc[(m["year"] >= m["first_year"]) & (m["year"] <= last)]
+    classes = classes.assign(is_key=classes["class"] == classes["scale"].map(catalog.key_class))
+    m = r.merge(versions, on=["year", "question"], how="inner")
     m = m.merge(classes, on=["scale", "answer"], how="inner")
     m = m.assign(
-        key=m["count"].where(m["class"].isin(["clearly_positive", "yes"]), 0),
+        key=m["count"].where(m["is_key"], 0),
         pos=m["count"].where(m["class"].isin(["positive", "clearly_positive", "yes"]), 0),
     )
     views = [m.assign(view="alla"), m.loc[m["gender"].isin(["kvinna", "man"])].assign(view=lambda d: d["gender"])]
