@@ -39,6 +39,17 @@ GENDER_VIEWS = ("alla", "kvinna", "man")
 _FILES = ("areas", "indicators", "groups", "scales", "genders", "questions")
 
 
+def year_span(first, last, *, collapse: bool = False) -> str:
+    """A question version's validity as text: ``2017–2021``, ``2022–`` (still in use).
+
+    With ``collapse`` a single year is written once (``2017`` instead of ``2017–2017``).
+    """
+    last_text = "" if last is None or pd.isna(last) else str(int(last))
+    if collapse and last_text == str(int(first)):
+        return last_text
+    return f"{int(first)}–{last_text}"
+
+
 class CatalogError(ValueError):
     """The catalogue files are inconsistent."""
 

@@ -57,6 +57,7 @@ import pandas as pd
 
 from ._atomic import atomic_path
 from ._paths import DEMO_DIR
+from .catalog import year_span
 
 TABLES = {
     "forbund": ["forbund", "name"],
@@ -547,10 +548,6 @@ def load_dataset(path: str | Path | None = None, *, validate: bool = True, catal
 # ---------------------------------------------------------------------------
 # Template
 # ---------------------------------------------------------------------------
-def _years_text(first, last) -> str:
-    return f"{first}–{last}" if pd.notna(last) else f"{first}–"
-
-
 def _code_blocks(catalog) -> list[tuple[str, list[str], list[list]]]:
     """(title, header, rows) of each block on the ``koder`` sheet."""
     groups = catalog.groups.sort_values("order")
@@ -558,7 +555,7 @@ def _code_blocks(catalog) -> list[tuple[str, list[str], list[list]]]:
         ["order", "first_year", "number"], kind="stable"
     )
     question_rows = [
-        [r.question, r.group, int(r.number), r.text, r.scale, _years_text(r.first_year, r.last_year),
+        [r.question, r.group, int(r.number), r.text, r.scale, year_span(r.first_year, r.last_year),
          f"{r.condition_question}={int(r.condition_answer)}" if r.condition_question else ""]
         for r in q.itertuples()
     ]

@@ -43,7 +43,7 @@ from IPython.display import Markdown
 from . import figures, fmt, tables
 from ._atomic import atomic_write_bytes
 from ._paths import CATALOG_DIR, DEMO_DIR, PACKAGE_DIR, REPO_ROOT
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, load_catalog, year_span
 from .disclosure import reason_text
 from .io import Dataset, load_dataset
 from .results import Results, compute_all
@@ -1174,8 +1174,7 @@ class IndikatorReport(_Base):
         q = self.cv.cat.questions
         q = q.loc[q["indicator_list"].map(lambda xs: ind.number in xs)]
         for r in q.sort_values(["first_year", "group", "number"]).itertuples():
-            last = "" if pd.isna(r.last_year) else str(int(r.last_year))
-            span = f"{r.first_year}–{last}" if last != str(r.first_year) else f"{r.first_year}"
+            span = year_span(r.first_year, r.last_year, collapse=True)
             lines.append(f"- {self.cv.group_name.get(r.group, r.group)}, fråga {r.number} ({span}): {r.text}")
         if ind.note:
             lines += ["", f"*{ind.note}*"]

@@ -97,7 +97,7 @@ import pandas as pd
 from scipy import stats as _sps
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from .catalog import Catalog
+from .catalog import CLASSES, Catalog
 from .settings import DEFAULT_SETTINGS, Settings
 
 #: Pseudo-förbund id of the national rows.
@@ -146,7 +146,7 @@ EXTRA_COLUMNS = [
     "national_n", "previous_n", "answered", "scale", "number", "text", "group_order",
 ]
 _KEYS = ["year", "forbund", "group", "question", "gender"]
-_CLASSES = ("negative", "neutral", "positive", "clearly_positive", "yes", "no")
+_CLASSES = CLASSES  # answer classes of the catalogue's scales
 
 
 # ---------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .catalog import year_span
 from .io import KEYS, TABLES, DataValidationError, Dataset, Problem, RawData, default_data_dir, read_raw
 
 __all__ = [
@@ -159,11 +160,7 @@ def _ranges(codes: list[int]) -> str:
 
 
 def _spans(rows: pd.DataFrame) -> str:
-    parts = []
-    for r in rows.sort_values("first_year").itertuples():
-        last = "" if pd.isna(r.last_year) else str(int(r.last_year))
-        parts.append(f"{r.first_year}–{last}")
-    return ", ".join(parts)
+    return ", ".join(year_span(r.first_year, r.last_year) for r in rows.sort_values("first_year").itertuples())
 
 
 # ---------------------------------------------------------------------------

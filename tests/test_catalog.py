@@ -177,3 +177,12 @@ def test_wording_versions_keep_scale_group_and_indicator(cat):
     for qid, rows in cat.questions.groupby("question"):
         assert rows["scale"].nunique() == 1 and rows["group"].nunique() == 1, qid
         assert rows["indicators"].nunique() == 1, qid
+
+
+def test_year_span_text():
+    from finsam.catalog import year_span
+
+    assert year_span(2017, 2021) == "2017–2021"
+    assert year_span(2022, pd.NA) == "2022–"
+    assert year_span(2017, 2017) == "2017–2017"
+    assert year_span(2017, 2017, collapse=True) == "2017"
