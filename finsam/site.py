@@ -88,8 +88,11 @@ TYPST_FORMAT: dict = {
     ],
 }
 
-#: The PDF link on each HTML report page (Quarto "format-links").
-FORMAT_LINKS = [{"format": "typst", "text": "PDF för utskrift", "icon": "file-pdf"}]
+#: The PDF link on each HTML report page (Quarto "format-links"): one link, to the PDF.
+#: Quarto adds its own link per rendered format (here a second one titled "Typst")
+#: unless the list also holds a plain format name; "pdf" names a format the reports
+#: never render, so it adds no link and only turns the automatic ones off.
+FORMAT_LINKS = [{"format": "typst", "text": "PDF för utskrift", "icon": "file-pdf"}, "pdf"]
 
 
 def __getattr__(name: str):

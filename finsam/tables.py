@@ -1,12 +1,19 @@
-"""HTML tables for the reports, readable by Quarto for both HTML and Typst (PDF).
+"""Tables for the reports, in two forms: HTML for the website, Typst for the PDF.
 
-Rules (see ``/work/shared/quarto-notes.md``):
+Quarto picks one representation of a notebook output per format: ``text/html``
+for HTML, ``text/markdown`` first for Typst. Every table therefore carries both
+(:class:`HTMLTable`): the HTML, and a raw Typst block as Markdown, so that the
+PDF gets a real Typst table without Quarto converting HTML (which runs a CSS
+inliner as a separate process per table and costs most of a PDF's render time).
 
-- plain ``<table>`` with the header rows in ``<thead>`` (they repeat on every PDF
-  page) and the data in ``<tbody>``; no ids at all, so output is deterministic;
-- only "Typst CSS"-safe inline styling: ``text-align``, ``font-weight``,
-  ``font-style``, ``color``, ``background-color`` and borders;
-- column widths in a ``<colgroup>`` (read by Pandoc for both formats);
+Rules for both forms:
+
+- header rows in ``<thead>`` / ``table.header`` (they repeat on every PDF page),
+  data in ``<tbody>``; no ids at all, so output is deterministic;
+- the same styling in both: alignment, bold, italic, colour, background, a rule
+  above a cell; column widths from one list of percentages;
+- text is escaped for each form here and nowhere else (HTML entities; Typst
+  string literals, so no text is ever read as Typst markup);
 - numbers are formatted by :mod:`finsam.fmt` before they get here; withheld cells
   carry their Swedish reason text, never a number.
 
@@ -97,7 +104,88 @@ def _render_cell(cell: Cell, tag: str) -> str:
     return f"{open_tag}{text}</{tag}>"
 
 
-def html_table(head, body, *, widths=None, caption: str | None = None, css_class: str = "finsam-table") -> str:
+class Table(str):
+    """A table's HTML (the string itself) together with its Typst form (``typst``)."""
+
+    typst: str
+
+    def __new__(cls, html_text: str, typst_text: str) -> "Table":
+        obj = super().__new__(cls, html_text)
+        obj.typst = typst_text
+        return obj
+
+
+def _typst_string(text: str) -> str:
+    """``text`` as a Typst string literal (never interpreted as markup)."""
+    out = []
+    for ch in text:
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029":
+            out.append(f"\\u{{{ord(ch):x}}}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _typst_color(css: str) -> str:
+    return f'rgb("{css}")'
+
+
+def _typst_cell(cell: Cell, header: bool) -> str:
+    lines = [_typst_string(line) for line in cell.text.split("\n")]
+    body = "; linebreak(); ".join(lines) if lines else '""'
+    text_args = []
+    if cell.bold or header:
+        text_args.append('weight: "bold"')
+    if cell.italic:
+        text_args.append('style: "italic"')
+    if cell.color:
+        text_args.append(f"fill: {_typst_color(cell.color)}")
+    content = "{" + body + "}"
+    if text_args:
+        content = f"text({', '.join(text_args)})[#{content}]"
+    args = []
+    if cell.colspan > 1:
+        args.append(f"colspan: {cell.colspan}")
+    if cell.rowspan > 1:
+        args.append(f"rowspan: {cell.rowspan}")
+    if cell.align:
+        args.append(f"align: {cell.align}")
+    background = cell.background or (HEADER_BACKGROUND if header else None)
+    if background:
+        args.append(f"fill: {_typst_color(background)}")
+    if cell.border_top:
+        args.append("stroke: (top: 0.6pt + luma(110))")
+    return f"table.cell({', '.join(args)})[#{content}]"
+
+
+def typst_table(head, body, *, widths=None, caption: str | None = None) -> str:
+    """The Typst markup of a table (same arguments as :func:`html_table`).
+
+    Header rows go into ``table.header`` (repeated on every page); widths
+    become fractions of the text width; thin grey rules separate the rows.
+    """
+    ncols = sum(_as_cell(c).colspan for c in (head or body or [[]])[0])
+    if widths:
+        columns = "(" + ", ".join(f"{w:g}fr" for w in widths) + ("," if len(widths) == 1 else "") + ")"
+    else:
+        columns = str(max(ncols, 1))
+    out = ["#[", "#set par(justify: false)"]  # a scope: no justified cell text
+    if caption:
+        out.append(f"#block(sticky: true)[#text(weight: \"bold\")[#{_typst_string(caption)}]]")
+    out.append(f"#table(columns: {columns}, align: left + top, stroke: (x: none, y: 0.4pt + luma(200)),")
+    if head:
+        cells = [_typst_cell(_as_cell(c), True) for row in head for c in row]
+        out.append("  table.header(" + ", ".join(cells) + "),")
+    for row in body:
+        cells = [_as_cell(c) for c in row]
+        out.append("  " + ", ".join(_typst_cell(c, c.header) for c in cells) + ",")
+    out += [")", "]"]
+    return "\n".join(out)
+
+
+def html_table(head, body, *, widths=None, caption: str | None = None, css_class: str = "finsam-table") -> Table:
     """Render a table.
 
     Parameters
@@ -115,8 +203,9 @@ def html_table(head, body, *, widths=None, caption: str | None = None, css_class
 
     Returns
     -------
-    str
-        The HTML, deterministic for the same input.
+    Table
+        The HTML (a ``str``), deterministic for the same input, with the
+        Typst form of the same table as ``.typst``.
     """
     out = [f'<table class="{css_class}">']
     if caption:
@@ -136,23 +225,32 @@ def html_table(head, body, *, widths=None, caption: str | None = None, css_class
         out.append("<tr>" + "".join(_render_cell(c, "th" if c.header else "td") for c in cells) + "</tr>")
     out.append("</tbody>")
     out.append("</table>")
-    return "\n".join(out)
+    return Table("\n".join(out), typst_table(head, body, widths=widths, caption=caption))
 
 
 class HTMLTable:
-    """A rendered table that Jupyter displays as ``text/html`` (and nothing else).
+    """A table as Jupyter displays it: ``text/html`` and, for Typst, ``text/markdown``.
 
-    Quarto parses an HTML output containing ``<table>`` into a real table for
-    both HTML and Typst, so only the ``text/html`` representation is offered
-    (plus a short ``text/plain`` for consoles).
+    The Markdown is one raw Typst block (```` ```{=typst} ````) holding the
+    table's Typst form; Quarto uses it for the PDF and the HTML for the
+    website. ``text/plain`` is a short label for consoles.
     """
 
     def __init__(self, html_text: str, plain: str = "Tabell") -> None:
         self.html = html_text
         self.plain = plain
 
+    @property
+    def markdown(self) -> str | None:
+        """The raw Typst block, or ``None`` for HTML built elsewhere (no ``.typst``)."""
+        typst = getattr(self.html, "typst", None)
+        return None if typst is None else "```{=typst}\n" + typst + "\n```\n"
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.html, "text/plain": self.plain}
+        bundle = {"text/html": str(self.html), "text/plain": self.plain}
+        if self.markdown is not None:
+            bundle["text/markdown"] = self.markdown
+        return bundle
 
     def __str__(self) -> str:  # pragma: no cover - convenience
         return self.html

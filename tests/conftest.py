@@ -71,3 +71,22 @@ def _number(text: str):
         return int(text)
     except ValueError:
         return text
+
+
+#: Set by CI (``.ci/run``): the tests marked ``quarto`` must run, a missing Quarto is a failure.
+REQUIRE_QUARTO_ENV = "FINSAM_REQUIRE_QUARTO"
+
+
+def quarto_command() -> str:
+    """The ``quarto`` executable; skip (or, with ``FINSAM_REQUIRE_QUARTO=1``, fail) where it is missing."""
+    import os
+    import shutil
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        reason = ("kommandot quarto finns inte på PATH: installera Quarto (README, avsnittet om webbplatsen) "
+                  "för att rendera webbplatsen")
+        if os.environ.get(REQUIRE_QUARTO_ENV) == "1":
+            pytest.fail(reason + f" ({REQUIRE_QUARTO_ENV}=1: får inte hoppas över)")
+        pytest.skip(reason)
+    return quarto

@@ -3,15 +3,13 @@
 Structural tests run without Quarto: the listing tests on stub notebooks
 (fast), the report tests on a real build (tests/_realbuild.py: the real
 templates, 2 förbund × 2 years + riket + one indicator page, built once per
-session). One test (marked ``quarto``) renders that build and skips where the
-quarto command is missing.
+session). The rendered site is tested in test_render.py.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
@@ -517,34 +515,6 @@ def test_real_build_listings_select_its_reports(real):
     assert got[("2022/index.qmd", "riket")] == {"2022/riket.ipynb"}
     assert got[("forbund-beta.qmd", "rapporter")] == {"2022/beta.ipynb", "2023/beta.ipynb"}
     assert got[("indikatorer/index.qmd", "indikatorer")] == {"indikatorer/1.ipynb"}
-
-
-@pytest.mark.quarto
-def test_quarto_renders_html_and_pdf(real, tmp_path):
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        pytest.skip("kommandot quarto finns inte på PATH: installera Quarto (README, avsnittet om webbplatsen) "
-                    "för att rendera webbplatsen")
-    assert real.result.exit_code == 0 and real.indicator_ok
-    root = tmp_path / "site"
-    shutil.copytree(real.root, root)  # the shared build stays untouched
-    proc = subprocess.run([quarto, "render", str(root)], capture_output=True, text=True, timeout=1200)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    site = root / "_site"
-    for key in REPORT_KEYS:
-        stem = Path("reports") / key
-        assert (site / stem.with_suffix(".html")).is_file(), key
-        pdf = site / stem.with_suffix(".pdf")
-        assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-", key
-    for year in ("2022", "2023"):
-        assert (site / "reports" / year / "index.html").is_file()
-    for page in ("index.html", "metod.html", "data.html", "reports/index.html", "reports/forbund.html",
-                 "reports/forbund-alfa.html", "reports/indikatorer/index.html"):
-        assert (site / page).is_file(), page
-    assert not (site / "reports" / "forbund.pdf").exists()  # listing pages are HTML only
-    assert "alfa.html" in (site / "reports" / "forbund-alfa.html").read_text(encoding="utf-8")
-    assert "alfa.pdf" in (site / "reports" / "2023" / "alfa.html").read_text(encoding="utf-8")  # format link
-    assert not (site / "reports" / "data" / "responses.csv").exists()  # real data: aggregates not published
 
 
 def test_latest_national_figures_and_results_downloads(built):

@@ -35,6 +35,34 @@ def test_text_is_escaped_and_newlines_become_breaks():
     assert "<td>n &lt; 5 &amp; &lt;b&gt;<br>rad 2</td>" in html
 
 
+def test_typst_form_is_a_real_table_with_repeated_header():
+    table = html_table([["A", "B"]], [tables.group_row("Fråga", 2), ["x", Cell("1", align="right", bold=True)]],
+                       widths=[70, 30])
+    typst = table.typst
+    assert "#table(columns: (70fr, 30fr)," in typst
+    header = next(line for line in typst.splitlines() if "table.header(" in line)
+    assert header.count("table.cell(") == 2 and '#{"A"}' in header and '#{"B"}' in header
+    assert 'table.cell(colspan: 2, align: left, fill: rgb("#f4f4f4"), stroke: (top: 0.6pt + luma(110)))' in typst
+    assert 'table.cell(align: right)[#text(weight: "bold")[#{"1"}]]' in typst
+    assert typst == html_table([["A", "B"]], [tables.group_row("Fråga", 2), ["x", Cell("1", align="right",
+                                                                                     bold=True)]],
+                               widths=[70, 30]).typst
+
+
+def test_typst_text_is_a_string_literal_never_markup():
+    typst = html_table([], [[Cell('n < 5 # $x$ *b* "q" \\ @ref\nrad 2\tslut')]]).typst
+    assert '#{"n < 5 # $x$ *b* \\"q\\" \\\\ @ref"; linebreak(); "rad 2\\u{9}slut"}' in typst
+
+
+def test_table_offers_html_for_the_site_and_typst_markdown_for_the_pdf():
+    bundle = tables.HTMLTable(html_table([["A"]], [["x"]]), "Tabell")._repr_mimebundle_()
+    assert bundle["text/html"].startswith("<table")
+    assert bundle["text/markdown"].startswith("```{=typst}\n#[") and bundle["text/markdown"].endswith("]\n```\n")
+    assert bundle["text/plain"] == "Tabell"
+    # HTML from elsewhere has no Typst form: Quarto converts it (text/html only).
+    assert set(tables.HTMLTable("<table></table>")._repr_mimebundle_()) == {"text/html", "text/plain"}
+
+
 def test_only_typst_safe_css_properties():
     html = html_table([["x"]], [tables.group_row("Fråga", 3), [tables.muted("dold")]])
     props = set(re.findall(r"([a-z-]+):", " ".join(re.findall(r'style="([^"]*)"', html))))

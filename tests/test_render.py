@@ -1,0 +1,164 @@
+"""The rendered site: real Quarto on the shared real build (tests/_realbuild.py).
+
+One render of the whole project (2 förbund × 2 years, riket per year, one
+indicator page, the listing pages) per test session; every test reads its
+output. Marked ``quarto``: skipped where the command is missing, except in CI
+(``FINSAM_REQUIRE_QUARTO=1``), where a missing Quarto fails.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from _realbuild import REPORT_KEYS, real_build
+from conftest import quarto_command
+
+from finsam.site import read_front_matter
+
+pytestmark = pytest.mark.quarto
+
+#: Listing pages and the pages each must link to (relative to _site): together every report.
+LISTINGS = {
+    "reports/index.html": ("reports/2022/index.html", "reports/2023/index.html"),
+    "reports/2023/index.html": ("reports/2023/alfa.html", "reports/2023/beta.html", "reports/2023/riket.html"),
+    "reports/2022/index.html": ("reports/2022/alfa.html", "reports/2022/beta.html", "reports/2022/riket.html"),
+    "reports/forbund.html": ("reports/forbund-alfa.html", "reports/forbund-beta.html"),
+    "reports/forbund-alfa.html": ("reports/2022/alfa.html", "reports/2023/alfa.html"),
+    "reports/forbund-beta.html": ("reports/2022/beta.html", "reports/2023/beta.html"),
+    "reports/indikatorer/index.html": ("reports/indikatorer/1.html",),
+}
+#: Markdown or attribute syntax that must never reach a reader as text.
+LEAKS = (":::", "{fig-alt=", "{.callout", "{#", "```", "<div", "&lt;")
+_TAG = re.compile(r"<[^>]+>")
+_HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """``quarto render`` of a copy of the real build; the rendered ``_site``."""
+    quarto = quarto_command()
+    build = real_build(tmp_path_factory)
+    assert build.result.exit_code == 0 and build.indicator_ok, build.result.summary
+    root = tmp_path_factory.mktemp("rendered") / "site"
+    shutil.copytree(build.root, root)  # the shared build stays untouched
+    proc = subprocess.run([quarto, "render"], cwd=root, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return root / "_site"
+
+
+def _html(key: str) -> str:
+    return str(Path("reports") / Path(key).with_suffix(".html"))
+
+
+def _main_text(page: str) -> str:
+    """The visible text of a page's main content (scripts and styles removed)."""
+    body = page.split('<main', 1)[-1].split("</main>", 1)[0]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html.unescape(_TAG.sub(" ", body))
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    # Typst hyphenates long words in table cells ("insat­\nser"): join them again.
+    text = re.sub(r"\u00ad\s*", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def _headings(page: str) -> list[str]:
+    """The report's own section headings (h2 in the main content)."""
+    main = page.split('<main', 1)[-1].split("</main>", 1)[0]
+    return [html.unescape(_TAG.sub("", h)).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", main, re.S)]
+
+
+def test_every_report_has_its_html_page_and_pdf(site):
+    for key in REPORT_KEYS:
+        page = site / _html(key)
+        assert page.is_file(), key
+        pdf = page.with_suffix(".pdf")
+        assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-", key
+    assert not (site / "reports" / "forbund.pdf").exists()  # listing pages are HTML only
+    for page in ("index.html", "metod.html", "data.html"):
+        assert (site / page).is_file(), page
+    assert not (site / "reports" / "data" / "responses.csv").exists()  # real data: aggregates not published
+
+
+def test_pdf_holds_title_and_every_section_heading(site, tmp_path_factory):
+    build = real_build(tmp_path_factory)
+    for key in REPORT_KEYS:
+        title = read_front_matter(build.reports / key)["title"]
+        page = (site / _html(key)).read_text(encoding="utf-8")
+        headings = _headings(page)
+        assert len(headings) >= 3, (key, headings)
+        text = _pdf_text((site / _html(key)).with_suffix(".pdf"))
+        assert re.sub(r"\s+", " ", title) in text, key
+        for heading in headings:
+            assert heading in text, (key, heading)
+
+
+def test_pdf_tables_are_typst_tables_with_text(site):
+    """The overview table reaches the PDF as a table: its header cells and its first indicator row."""
+    text = _pdf_text(site / "reports" / "2023" / "alfa.pdf")
+    assert "Tabell 1." in text
+    assert "Indikator Alla Kvinnor Män" in text
+    assert "1 Personcentrerade insatser" in text
+
+
+def test_no_markdown_or_attribute_syntax_leaks_into_html(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= len(REPORT_KEYS) + 6
+    for page in pages:
+        text = _main_text(page.read_text(encoding="utf-8"))
+        for leak in LEAKS:
+            assert leak not in text, (page.relative_to(site).as_posix(), leak, text[text.find(leak) - 80:][:200])
+
+
+def test_every_internal_link_resolves(site):
+    checked = 0
+    for page in sorted(site.rglob("*.html")):
+        for target in _HREF.findall(page.read_text(encoding="utf-8")):
+            parts = urlsplit(html.unescape(target))
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # external, or a fragment of the same page
+            path = (page.parent / unquote(parts.path)).resolve()
+            if path.is_dir():
+                path = path / "index.html"
+            assert path.is_file(), (page.relative_to(site).as_posix(), target)
+            checked += 1
+    assert checked > 100
+
+
+def test_listings_list_every_report(site):
+    listed = set()
+    for listing, targets in LISTINGS.items():
+        page = (site / listing).read_text(encoding="utf-8")
+        hrefs = {(site / listing).parent.joinpath(unquote(h)).resolve() for h in _HREF.findall(page)}
+        for target in targets:
+            assert (site / target).resolve() in hrefs, (listing, target)
+        listed |= set(targets)
+    assert {_html(key) for key in REPORT_KEYS} <= listed
+
+
+def test_search_index_holds_every_report(site):
+    entries = json.loads((site / "search.json").read_text(encoding="utf-8"))
+    hrefs = {e["href"].split("#")[0] for e in entries}
+    for key in REPORT_KEYS:
+        assert _html(key) in hrefs, key
+    titles = {e["href"].split("#")[0]: e["title"] for e in entries if "#" not in e["href"]}
+    assert "Åby" in titles["reports/2023/alfa.html"]
+
+
+def test_pdf_link_shows_only_the_pdf(site):
+    page = (site / "reports" / "2023" / "alfa.html").read_text(encoding="utf-8")
+    block = page.split('class="quarto-alternate-formats"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', block, re.S)
+    assert [(href, _TAG.sub("", text).strip()) for href, text in links] == [("alfa.pdf", "PDF för utskrift")]
