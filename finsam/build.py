@@ -63,8 +63,6 @@ QUARTO_MISSING = (
     "Quarto saknas (kommandot 'quarto' finns inte i PATH), så webbplatsen renderades inte; "
     "notebooks är klara i {reports}.\n" + QUARTO_INSTALL + " och kör sedan `quarto render` i {root}."
 )
-#: Quarto's default output directory of a website project.
-DEFAULT_OUTPUT_DIR = "_site"
 
 
 class BuildInputError(ValueError):
@@ -86,7 +84,9 @@ class BuildResult:
     seconds : float
         Wall time of the whole build.
     rendered : bool or None
-        Whether Quarto rendered the site (None: not attempted).
+        Whether Quarto rendered the site without failures (None: not attempted).
+    render : finsam.render.RenderResult or None
+        What the render did (reports and pages rendered, unchanged, failed).
     exit_code : int
     summary : str
         The Swedish summary printed at the end.
@@ -101,6 +101,7 @@ class BuildResult:
     exit_code: int = 0
     summary: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    render: object = None  # finsam.render.RenderResult of the site render, if any
 
 
 # ---------------------------------------------------------------------------
@@ -536,8 +537,10 @@ def build(
             messages.append(f"Webbplatsens sidor kunde inte skrivas: {type(exc).__name__}: {exc}")
             result.exit_code = 1
     if render:
-        code, message = _render_site(root)
-        result.rendered = code == 0 and message is None
+        code, message, rendered = _render_site(root, jobs=jobs or os.cpu_count() or 1, force=force,
+                                               progress=progress)
+        result.rendered = rendered is not None and code == 0
+        result.render = rendered
         if message:
             messages.append(message)
         if code:
@@ -548,18 +551,25 @@ def build(
     return result
 
 
-def _render_site(root: Path) -> tuple[int, str | None]:
-    """Run ``quarto render`` in ``root``: (exit code, message or None)."""
+def _render_site(root: Path, *, jobs: int = 1, force: bool = False, progress: bool = True):
+    """Render the site with Quarto (:mod:`finsam.render`): (exit code, message or None, RenderResult or None)."""
+    from . import render as R
+
     quarto = shutil.which("quarto")
     if quarto is None:
-        return 0, QUARTO_MISSING.format(reports=root / "reports", root=root)
+        return 0, QUARTO_MISSING.format(reports=root / "reports", root=root), None
     if not (root / "_quarto.yml").is_file():
-        return 0, f"Ingen _quarto.yml i {root}: webbplatsen renderas inte."
-    click.echo("Renderar webbplatsen med Quarto …", err=True)
-    proc = subprocess.run([quarto, "render"], cwd=root)
-    if proc.returncode:
-        return 1, f"Quarto-renderingen misslyckades (slutkod {proc.returncode})."
-    return 0, None
+        return 0, f"Ingen _quarto.yml i {root}: webbplatsen renderas inte.", None
+    echo = (lambda line: click.echo(line, err=True)) if progress else None
+    res = R.render(root, quarto=quarto, jobs=jobs, force=force, echo=echo)
+    lines = [f"Webbplatsen: {len(res.reports)} rapporter och {len(res.pages)} sidor renderade, "
+             f"{res.unchanged} oförändrade, {len(res.failed)} misslyckades."]
+    if res.failed:
+        lines.append("Misslyckade renderingar (tidigare version, om någon, finns kvar):")
+        for rel, message in sorted(res.failed.items()):
+            lines.append(f"  {rel}")
+            lines += [f"    {line}" for line in message.splitlines()[-SOURCE_LINES:]]
+    return (1 if res.failed else 0), "\n".join(lines), res
 
 
 def _print_problems(exc) -> None:
@@ -654,17 +664,6 @@ def _no_data_message(dataset, forbund: str, year: int) -> str:
     return f"Förbundet {forbund} har inga data för {year}. År med data för förbundet: {', '.join(map(str, have))}."
 
 
-def _output_dir(root: Path) -> str:
-    """The project's ``output-dir`` from ``_quarto.yml`` (default ``_site``)."""
-    try:
-        import yaml
-
-        config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8")) or {}
-        return str((config.get("project") or {}).get("output-dir") or DEFAULT_OUTPUT_DIR)
-    except (OSError, ValueError, AttributeError):
-        return DEFAULT_OUTPUT_DIR
-
-
 def pdf_path(root: Path, key: str) -> Path:
     """Where ``quarto render reports/<key> --to typst`` writes the PDF, relative to ``root``.
 
@@ -676,7 +675,9 @@ def pdf_path(root: Path, key: str) -> Path:
     rel = (Path("reports") / key).with_suffix(".pdf")
     if not (Path(root) / "_quarto.yml").is_file():
         return rel
-    return Path(_output_dir(Path(root))) / rel
+    from .render import output_dir
+
+    return Path(output_dir(Path(root))) / rel
 
 
 def report_command(*, data, forbund, year, pdf, settings_file) -> int:
@@ -700,7 +701,9 @@ def report_command(*, data, forbund, year, pdf, settings_file) -> int:
                 err=True,
             )
             return 0
-        proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=REPO_ROOT)
+        from .render import quarto_env
+
+        proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=REPO_ROOT, env=quarto_env())
         if proc.returncode:
             click.echo(f"PDF-renderingen misslyckades (slutkod {proc.returncode}).", err=True)
             return 1

@@ -345,7 +345,7 @@ def test_report_pdf_names_the_file_quarto_wrote(tmp_path, monkeypatch, capsys):
     _fake_report(monkeypatch, tmp_path)
     calls = []
 
-    def fake_run(cmd, cwd):
+    def fake_run(cmd, cwd, env=None):
         calls.append((cmd, cwd))
         out = tmp_path / "_site" / "reports" / "2023" / "alfa.pdf"
         out.parent.mkdir(parents=True)
@@ -375,7 +375,7 @@ def test_quarto_missing_messages_give_a_working_install_command(tmp_path, monkey
     monkeypatch.setattr(B.shutil, "which", lambda name: None)
     assert B.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 0
     err = capsys.readouterr().err
-    code, message = B._render_site(tmp_path)
+    code, message, _ = B._render_site(tmp_path)
     assert code == 0
     readme = (HERE.parent / "README.md").read_text(encoding="utf-8")
     for text in (err, message):

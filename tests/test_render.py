@@ -1,9 +1,11 @@
 """The rendered site: real Quarto on the shared real build (tests/_realbuild.py).
 
 One render of the whole project (2 förbund × 2 years, riket per year, one
-indicator page, the listing pages) per test session; every test reads its
-output. Marked ``quarto``: skipped where the command is missing, except in CI
-(``FINSAM_REQUIRE_QUARTO=1``), where a missing Quarto fails.
+indicator page, the listing pages) by :func:`finsam.render.render` with two
+processes, as ``finsam build`` does; the read-only tests read its output, the
+incremental ones work on copies of it. Marked ``quarto``: skipped where the
+command is missing, except in CI (``FINSAM_REQUIRE_QUARTO=1``), where a missing
+Quarto fails.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,6 +22,7 @@ import pytest
 from _realbuild import REPORT_KEYS, real_build
 from conftest import quarto_command
 
+from finsam import render as R
 from finsam.site import read_front_matter
 
 pytestmark = pytest.mark.quarto
@@ -42,16 +44,36 @@ _HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """``quarto render`` of a copy of the real build; the rendered ``_site``."""
+def rendered(tmp_path_factory) -> Path:
+    """A copy of the real build rendered by finsam (2 processes); the project root."""
     quarto = quarto_command()
     build = real_build(tmp_path_factory)
     assert build.result.exit_code == 0 and build.indicator_ok, build.result.summary
     root = tmp_path_factory.mktemp("rendered") / "site"
     shutil.copytree(build.root, root)  # the shared build stays untouched
-    proc = subprocess.run([quarto, "render"], cwd=root, capture_output=True, text=True, timeout=1800)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return root / "_site"
+    result = R.render(root, quarto=quarto, jobs=2)
+    assert result.failed == {}
+    assert result.reports == sorted(f"reports/{key}" for key in REPORT_KEYS)
+    assert "reports/2023/index.qmd" in result.pages and "index.qmd" in result.pages
+    assert not (root / R.WORK_DIR).exists()  # the working copies are gone
+    return root
+
+
+@pytest.fixture(scope="module")
+def site(rendered) -> Path:
+    return rendered / "_site"
+
+
+@pytest.fixture()
+def project(rendered, tmp_path) -> Path:
+    """A private copy of the rendered project, to change and render again."""
+    root = tmp_path / "project"
+    shutil.copytree(rendered, root)
+    return root
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def _html(key: str) -> str:
@@ -162,3 +184,46 @@ def test_pdf_link_shows_only_the_pdf(site):
     block = page.split('class="quarto-alternate-formats"', 1)[1].split("</ul>", 1)[0]
     links = re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', block, re.S)
     assert [(href, _TAG.sub("", text).strip()) for href, text in links] == [("alfa.pdf", "PDF för utskrift")]
+
+
+def test_a_second_render_renders_nothing(project):
+    result = R.render(project, quarto=quarto_command(), jobs=2)
+    assert (result.reports, result.pages, result.failed) == ([], [], {})
+    assert result.unchanged == len(REPORT_KEYS) + 10
+
+
+def test_a_changed_report_renders_it_and_the_pages_listing_it_to_the_same_bytes(project):
+    site = project / "_site"
+    before = _files(site)
+    nb = project / "reports" / "2023" / "alfa.ipynb"
+    data = json.loads(nb.read_text(encoding="utf-8"))
+    data["metadata"]["finsam_test"] = 1  # a new digest, the same rendered page
+    nb.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = R.render(project, quarto=quarto_command(), jobs=2)
+    assert result.failed == {}
+    assert result.reports == ["reports/2023/alfa.ipynb"]
+    assert result.pages == ["reports/2023/index.qmd", "reports/forbund-alfa.qmd"]
+    after = _files(site)
+    assert sorted(after) == sorted(before)
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == [], changed  # same inputs (for Quarto), same bytes: no timestamps, no random ids
+
+
+def test_a_failing_report_is_named_and_the_others_are_rendered(project):
+    site = project / "_site"
+    bad, good = project / "reports" / "2022" / "alfa.ipynb", project / "reports" / "2022" / "beta.ipynb"
+    old_html = (site / "reports" / "2022" / "alfa.html").read_bytes()
+    data = json.loads(bad.read_text(encoding="utf-8"))
+    data["cells"][0]["source"] = "---\ntitle: [oavslutad\n---"  # front matter Quarto cannot read
+    bad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    data = json.loads(good.read_text(encoding="utf-8"))
+    data["metadata"]["finsam_test"] = 1
+    good.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = R.render(project, quarto=quarto_command(), jobs=1)
+    assert sorted(result.failed) == ["reports/2022/alfa.ipynb"]
+    assert result.failed["reports/2022/alfa.ipynb"]
+    assert result.reports == ["reports/2022/beta.ipynb"]
+    assert (site / "reports" / "2022" / "alfa.html").read_bytes() == old_html  # the previous output stays
+    # Not recorded as rendered: the next render tries it again.
+    again = R.render(project, quarto=quarto_command(), jobs=1)
+    assert sorted(again.failed) == ["reports/2022/alfa.ipynb"] and again.reports == []
