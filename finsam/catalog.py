@@ -12,13 +12,24 @@ scales.csv      scale, code, label, class, source
                 class is one of negative, neutral, positive, clearly_positive, yes, no;
                 "positive" shares count positive + clearly_positive.
 genders.csv     gender, code, label, source
-questions.csv   question, group, number, text, scale, indicators, first_year, last_year,
-                condition_question, condition_answer, source
+questions.csv   question, group, number, text, scale, indicators, key, first_year, last_year,
+                version, condition_question, condition_answer, source
                 One row per question *version*. A question id may have several rows
-                (e.g. a new number on the form) with non-overlapping years; a changed
-                wording gets a new id. ``indicators`` is ``|``-separated; an empty
-                ``last_year`` means still in use. Conditional questions name the
-                question and answer code that must precede them.
+                (a new number on the form, a new wording) with non-overlapping years.
+                ``version`` is the wording version (1, 2, …): it changes whenever the
+                text changes, however slightly, and only rows of the same id and the
+                same version are compared across years (a comparison across a wording
+                change is never made; settings.toml [comparison]). A row with the same
+                version as the row before it must have the same text.
+                ``indicators`` is ``|``-separated; an empty ``last_year`` means still in
+                use. Conditional questions name the question and answer code that must
+                precede them.
+                ``key`` is the answer class this question contributes to its
+                indicators' key share (``clearly_positive`` or ``yes``, the key class
+                of its scale), or empty: the question is reported beside the indicator
+                but not pooled into it. Like with like (issue 15): in one indicator and
+                year every key question has the same class, and a conditional question
+                is never a key question (its share is of another population).
 """
 
 from __future__ import annotations
@@ -156,6 +167,13 @@ def _check(cat: Catalog) -> None:
             problems.append(f"{where}, kolumn last_year: före first_year")
         if row["condition_question"] and row["condition_question"] not in set(q["question"]):
             problems.append(f"{where}, kolumn condition_question: okänd fråga {row['condition_question']!r}")
+        if row["key"] and row["scale"] in scales and row["key"] != cat.key_class(row["scale"]):
+            problems.append(
+                f"{where}, kolumn key: {row['key']!r} är inte nyckelklassen för skalan {row['scale']}"
+                f" ({cat.key_class(row['scale'])})"
+            )
+        if row["key"] and row["condition_question"]:
+            problems.append(f"{where}, kolumn key: en villkorad fråga kan inte ingå i indikatorns nyckeltal")
     # Versions of one id: same group and scale, non-overlapping years.
     for qid, rows in q.groupby("question"):
         if rows["group"].nunique() > 1 or rows["scale"].nunique() > 1:
@@ -166,6 +184,24 @@ def _check(cat: Catalog) -> None:
         for (a0, a1), (b0, _b1) in zip(spans, spans[1:]):
             if b0 <= a1:
                 problems.append(f"questions.csv: fråga {qid} har överlappande giltighetsår")
+        ordered = rows.sort_values("first_year")
+        for (v0, t0), (v1, t1) in zip(zip(ordered["version"], ordered["text"]),
+                                       zip(ordered["version"].iloc[1:], ordered["text"].iloc[1:])):
+            if v1 < v0 or (v1 == v0 and t1 != t0):
+                problems.append(
+                    f"questions.csv: fråga {qid} har ny formulering utan ny version (kolumn version)"
+                    if v1 == v0 else f"questions.csv: fråga {qid} har fallande version"
+                )
+    # Like with like: one key class per indicator and year.
+    keyed = q.loc[q["key"] != ""].explode("indicator_list")
+    for year in sorted(set(q["first_year"]) | set(q["last_year"].dropna())):
+        valid = keyed.loc[(keyed["first_year"] <= year) & (keyed["last_year"].isna() | (keyed["last_year"] >= year))]
+        for ind, rows in valid.groupby("indicator_list"):
+            if rows["key"].nunique() > 1:
+                problems.append(
+                    f"questions.csv: indikator {ind} blandar nyckelklasser år {year} "
+                    f"({', '.join(sorted(set(rows['key'])))}); ange key bara för frågor med samma klass"
+                )
     for scale, rows in cat.scales.groupby("scale"):
         bad = set(rows["class"]) - set(CLASSES)
         if bad:
@@ -176,6 +212,22 @@ def _check(cat: Catalog) -> None:
 
 def _int_or_na(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.replace("", None), errors="raise").astype("Int64")
+
+
+def _default_key_and_version(q: pd.DataFrame, scales: pd.DataFrame) -> None:
+    """Fill ``key`` and ``version`` in place when an older catalogue lacks the columns.
+
+    Default ``key``: the scale's key class, empty for conditional questions;
+    default ``version``: a new version at every change of text.
+    """
+    if "key" not in q.columns:
+        yes_scales = set(scales.loc[scales["class"] == "yes", "scale"])
+        key = q["scale"].map(lambda sc: "yes" if sc in yes_scales else "clearly_positive")
+        q["key"] = key.where(q["condition_question"].fillna("") == "", "")
+    if "version" not in q.columns:
+        order = q.assign(_fy=q["first_year"].astype(int)).sort_values(["question", "_fy"], kind="stable")
+        changed = order.groupby("question")["text"].transform(lambda t: (t != t.shift()).cumsum())
+        q["version"] = changed.reindex(q.index).astype(str)
 
 
 @lru_cache(maxsize=8)
@@ -194,12 +246,15 @@ def _load(directory: str) -> Catalog:
         alias_list=lambda d: d["aliases"].str.split("|"),
     )
     scales = raw["scales"].assign(code=lambda d: d["code"].astype(int))
+    _default_key_and_version(raw["questions"], scales)
     genders = raw["genders"].assign(code=lambda d: d["code"].astype(int))
     questions = raw["questions"].assign(
         number=lambda d: d["number"].astype(int),
         first_year=lambda d: d["first_year"].astype(int),
         last_year=lambda d: _int_or_na(d["last_year"]),
         condition_answer=lambda d: _int_or_na(d["condition_answer"]),
+        version=lambda d: d["version"].astype(int),
+        key=lambda d: d["key"].str.strip(),
         indicator_list=lambda d: d["indicators"].str.split("|").map(lambda xs: [int(x) for x in xs if x]),
     )
     cat = Catalog(areas, indicators, groups, scales, genders, questions, path)

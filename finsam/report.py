@@ -315,6 +315,11 @@ class _CatalogView:
             self._qsets[key] = frozenset(self.questions(indicator, year)["question"])
         return self._qsets[key]
 
+    def version_set(self, indicator: int, year: int) -> frozenset:
+        """``question@version`` of the indicator's questions: a reworded question counts as a change (issue 15)."""
+        q = self.questions(indicator, year)
+        return frozenset(q["question"] + "@" + q["version"].astype(str))
+
     def breaks(self, indicator: int, years) -> tuple:
         """Years whose question set differs from the year before (both non-empty)."""
         out = []
@@ -322,7 +327,7 @@ class _CatalogView:
         for a, b in zip(ys, ys[1:]):
             if b != a + 1:
                 continue
-            qa, qb = self.question_set(indicator, a), self.question_set(indicator, b)
+            qa, qb = self.version_set(indicator, a), self.version_set(indicator, b)
             if qa and qb and qa != qb:
                 out.append(b)
         return tuple(out)
@@ -916,6 +921,10 @@ class ForbundReport(_Base):
         )
 
 
+_TREND_BASIS_TEXT = {"positive": "andelen positiva svar (ja för ja/nej-frågor), som i NNS rapporter",
+                     "key": "nyckeltalet (klart positiva, ja för ja/nej-frågor)"}
+
+
 def _method_text(settings: Settings, cv: _CatalogView) -> str:
     conf = fmt.level(settings.confidence)
     m = _margin_text(settings)
@@ -932,15 +941,18 @@ def _method_text(settings: Settings, cv: _CatalogView) -> str:
         f"{ex_n} svar och {fmt.pct(ex_share)} klart positiva sträcker det sig ungefär från {fmt.pct(ex_low)} till "
         f"{fmt.pct(ex_high)}.",
         "",
-        f"**Jämförelser.** ”Högre” och ”Lägre” följer NNS regel: skillnaden mot rikssnittet är större än {m} "
-        f"procentenheter; pilarna ↑ → ↓ jämför på samma sätt med förbundets resultat året före. En skillnad kallas "
+        f"**Jämförelser.** ”Högre” och ”Lägre” följer NNS regel: skillnaden mot rikssnittet, avrundad till en "
+        f"decimal som den visas, är större än {m} procentenheter; pilarna ↑ → ↓ jämför på samma sätt med "
+        f"förbundets resultat året före, räknat på {_TREND_BASIS_TEXT[settings.trend_basis]}. En skillnad kallas "
         f"*säkerställd* när {conf} konfidensintervallet för skillnaden (Newcombes metod) inte innehåller noll. "
         "Förbundet jämförs då med resten av landet, det vill säga riket utan förbundet självt. Jämförelsen mot "
-        "föregående år görs bara för samma fråga; ändrades frågorna görs ingen jämförelse.",
+        "föregående år görs bara för samma fråga med samma formulering; omformulerades frågan görs ingen "
+        "jämförelse.",
         "",
-        "**Indikatorer.** En indikators nyckeltal slår ihop alla redovisade svar på indikatorns frågor. Eftersom "
-        "samma personer svarar på flera frågor beräknas intervallet med ett effektivt antal svar: summan över "
-        "grupperna av det största antalet svar på en fråga i gruppen.",
+        "**Indikatorer.** En indikators nyckeltal slår ihop de redovisade svaren på indikatorns nyckelfrågor "
+        "(samma svarsklass; följdfrågor och frågor på en annan skala redovisas bredvid). Eftersom samma personer "
+        "svarar på flera frågor beräknas intervallet med Kishs effektiva antal svar, (Σw)²/Σw², där w är antalet "
+        "frågor varje person besvarat.",
         "",
         f"**Få svar.** Färre än {settings.min_n} svar på en fråga: ingenting redovisas, bara ”för få svar "
         f"(n < {settings.min_n})”. {settings.min_n}–{settings.caution_n - 1} svar: resultatet visas men markeras "

@@ -17,6 +17,8 @@ from pathlib import Path
 DEFAULTS_FILE = Path(__file__).with_name("settings.toml")
 
 CI_METHODS = ("wilson", "jeffreys", "clopper_pearson")
+#: Share a previous-year comparison is made on: NNS's positive share (004) or the key share.
+TREND_BASES = ("positive", "key")
 
 
 def _read_toml(path: Path) -> dict:
@@ -31,12 +33,12 @@ def _read_toml(path: Path) -> dict:
 
 _TYPES = {
     "ci_method": str, "confidence": (int, float), "margin_pp": (int, float), "min_n": int,
-    "caution_n": int, "gender_min_n": int, "funnel_limits": (list, tuple),
+    "caution_n": int, "gender_min_n": int, "funnel_limits": (list, tuple), "trend_basis": str,
 }
 _TYPE_TEXT = {
     "ci_method": "ska vara en text", "confidence": "ska vara ett tal", "margin_pp": "ska vara ett tal",
     "min_n": "ska vara ett heltal", "caution_n": "ska vara ett heltal", "gender_min_n": "ska vara ett heltal",
-    "funnel_limits": "ska vara en lista med tal mellan 0 och 1",
+    "funnel_limits": "ska vara en lista med tal mellan 0 och 1", "trend_basis": "ska vara en text",
 }
 
 
@@ -60,6 +62,10 @@ class Settings:
         Minimum answers from women and from men for a gender split.
     funnel_limits : tuple of float
         Coverage of the funnel plot control limits.
+    trend_basis : {"positive", "key"}
+        Share compared with the previous year: the positive share (positive
+        including clearly positive; "Ja" for yes/no questions), as NNS's
+        "Resultat jämfört med" (004), or the key share.
     """
 
     ci_method: str = "wilson"
@@ -69,6 +75,7 @@ class Settings:
     caution_n: int = 30
     gender_min_n: int = 10
     funnel_limits: tuple[float, ...] = field(default=(0.95, 0.998))
+    trend_basis: str = "positive"
 
     def __post_init__(self) -> None:
         problems = []
@@ -87,6 +94,10 @@ class Settings:
         if self.ci_method not in CI_METHODS:
             problems.append(
                 f"ci_method: okänd metod {self.ci_method!r} (välj {', '.join(CI_METHODS)})"
+            )
+        if self.trend_basis not in TREND_BASES:
+            problems.append(
+                f"trend_basis: okänd jämförelsegrund {self.trend_basis!r} (välj {', '.join(TREND_BASES)})"
             )
         if not 0 < self.confidence < 1:
             problems.append(f"confidence: måste ligga mellan 0 och 1, inte {self.confidence}")

@@ -37,11 +37,13 @@ Comparisons
 * ``national``: the national key share of the same year × group × question ×
   gender view; ``diff_national`` = förbund − national (fraction units).
   ``national_label`` is NNS's "Högre"/"Lägre"/"Varken högre eller lägre" from
-  the difference in points and ``settings.margin_pp`` (000), with the edge rule
-  of :func:`comparison_label`. ``diff_national_low/high`` is the Newcombe
-  interval of förbund − *rest of the country* (national minus this förbund,
-  so the two samples are independent); ``signif_national`` is true when that
-  interval excludes 0 ("säkerställd skillnad"). No comparison when the rest of
+  the difference in points as displayed (one decimal, :func:`displayed_points`)
+  and ``settings.margin_pp`` (000), with the edge rule of
+  :func:`comparison_label`. ``diff_rest`` = förbund − *rest of the country*
+  (national minus this förbund, so the two samples are independent);
+  ``diff_national_low/high`` is the Newcombe interval of ``diff_rest`` (which
+  always lies inside it) and ``signif_national`` is true when that interval
+  excludes 0 ("säkerställd skillnad"). No comparison when the rest of
   the country has no answers (a single förbund in the data). Because the
   national figure includes the förbund, förbund − national = (1 − w) ×
   (förbund − rest) with w the förbund's part of the national n: the
@@ -49,9 +51,11 @@ Comparisons
   rest difference, so it lies inside its interval whenever the interval
   contains 0, and also otherwise unless the förbund is a large part of the
   country (a test checks every row of the demo data, both levels).
-* ``previous``: the same förbund × group × gender view and the same question id
-  the year before (a changed question has a new id, so there is never a
-  comparison across a change); ``diff_previous`` = this year − previous year,
+* ``previous``: the same förbund × group × gender view, the same question id
+  and the same wording version (catalogue ``version``) the year before, on
+  ``settings.trend_basis``: the positive share (positive incl. clearly
+  positive, "Ja" for yes/no; NNS 004) by default, or the key share. There is
+  never a comparison across a wording change; ``diff_previous`` = this year − previous year,
   ``trend`` ↑ / → / ↓ with the same margin rule, a Newcombe interval treating the
   two years as independent samples (project choice: the aggregates cannot link
   respondents; for staff and boards the same people often answer both years,
@@ -65,14 +69,18 @@ for all groups together (``group = "alla"``):
 * Only *published* question cells are pooled (see :mod:`finsam.disclosure`), so
   an indicator figure is a function of published numbers and cannot reveal a
   withheld cell by subtraction.
-* ``key_share`` = Σ key_count / Σ n over the pooled cells (all the indicator's
+* Like with like: only questions whose catalogue column ``key`` is set are
+  pooled (one answer class per indicator and year, checked by the catalogue;
+  conditional questions and questions on another scale are reported beside).
+* ``key_share`` = Σ key_count / Σ n over the pooled cells (the indicator's key
   questions and groups that year). The Likert shares are pooled over the
-  indicator's frekvens/omfattning questions and ``yes`` over its janej
-  questions.
+  indicator's frekvens/omfattning key questions and ``yes`` over its janej
+  ones.
 * Because the same people answer several questions, answers are not
-  independent. The interval uses an *effective sample size* ``n`` = Σ over groups
-  of the largest question n in that group, and an effective key count
-  ``key_share × n``; the interval method is ``settings.ci_method``.
+  independent. The interval uses Kish's effective sample size ``n`` =
+  (Σw)²/Σw² (:func:`kish_effective_n`; w = pooled questions answered per
+  person, Σw² at its largest value the counts allow), and an effective key
+  count ``key_share × n``; the interval method is ``settings.ci_method``.
 * Like for like: a förbund's national comparison uses the *same cells* as its
   own figure. ``national`` on a förbund row is the national pooled key share
   Σ riket key_count / Σ riket n over the riket cells (year × group × question
@@ -84,7 +92,7 @@ for all groups together (``group = "alla"``):
   compares the förbund with the rest of the country (riket − förbund) on the
   same cells, each side with the effective-n rule. If a pooled förbund cell has no published riket cell (national gender
   split withheld), the row has no national comparison.
-* ``previous`` only when the set of pooled question ids is the same both years
+* ``previous`` only when the set of pooled question ids and wording versions is the same both years
   (so no comparison across a changed question, e.g. indicator 4 in 2022, nor
   between different sets of groups).
 * Withheld when no underlying cell is published.
@@ -119,7 +127,7 @@ CONTRACT_COLUMNS = [
     "year", "forbund", "group", "question", "indicator", "gender", "n",
     "negative", "neutral", "positive", "clearly_positive", "yes",
     "key_share", "ci_low", "ci_high",
-    "national", "diff_national", "national_label", "diff_national_low", "diff_national_high",
+    "national", "diff_national", "national_label", "diff_rest", "diff_national_low", "diff_national_high",
     "previous", "diff_previous", "trend", "diff_previous_low", "diff_previous_high",
     "withheld", "reason", "caveat",
 ]
@@ -131,7 +139,7 @@ VALUE_COLUMNS = [
 ]
 #: Columns of the national comparison.
 NATIONAL_COLUMNS = [
-    "national", "diff_national", "national_label", "diff_national_low", "diff_national_high",
+    "national", "diff_national", "diff_rest", "national_label", "diff_national_low", "diff_national_high",
     "signif_national", "national_n",
 ]
 #: Columns of the previous-year comparison.
@@ -215,19 +223,40 @@ def newcombe_diff_ci(x1, n1, x2, n2, confidence: float = 0.95):
     return low, high
 
 
+def displayed_points(diff) -> np.ndarray:
+    """Differences (fractions) in percentage points as displayed: rounded half up to one decimal.
+
+    Exactly the number :func:`finsam.fmt.pp` prints (``Decimal(repr(100·d))``
+    rounded half up, i.e. away from zero at ties), vectorised: the fast float
+    rounding is replaced by the decimal one wherever a value lies within 1e-6
+    of a tie. NaN stays NaN.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    v = np.atleast_1d(np.asarray(diff, dtype=float)) * 100.0
+    out = np.sign(v) * np.floor(np.abs(v) * 10.0 + 0.5) / 10.0
+    frac = np.abs(v) * 10.0 - np.floor(np.abs(v) * 10.0)
+    near = np.isfinite(v) & (np.abs(frac - 0.5) < 1e-6)
+    for i in np.flatnonzero(near):
+        out[i] = float(Decimal(repr(float(v[i]))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return out + 0.0  # no negative zero
+
+
 def _points(diff) -> np.ndarray:
-    # Differences in points rounded to 1e-9 so that float noise (0.57 − 0.55 =
-    # 0.0200000000000000018) does not move a value across the margin.
-    return np.round(np.asarray(diff, dtype=float) * 100.0, 9)
+    # The margin rule is applied to the displayed difference (settings.toml, [comparison]).
+    return displayed_points(diff)
 
 
 def comparison_label(diff, margin_pp: float = DEFAULT_SETTINGS.margin_pp) -> np.ndarray:
     """NNS label for differences given as fractions.
 
-    Edge rule (settings.toml, ``margin_pp``): "Högre" only when the difference in
-    points, rounded to 1e-9, is strictly greater than the margin, "Lägre" when
-    strictly less than minus the margin, else "Varken högre eller lägre". So with
-    margin 2: +2.0 points → "Varken…", +2.1 → "Högre". NaN gives ``None``.
+    Edge rule (settings.toml, ``margin_pp``): the rule is applied to the
+    difference as displayed, in points rounded half up to one decimal
+    (:func:`displayed_points`, the "+2,1 p.e." of the reports). "Högre" only
+    when that is strictly greater than the margin, "Lägre" when strictly less
+    than minus the margin, else "Varken högre eller lägre". So with margin 2:
+    52,4 % vs 50,3 % (+2,1) → "Högre"; 52,04 % vs 50,00 % (displayed +2,0) →
+    "Varken…". NaN gives ``None``.
     """
     pp = _points(diff)
     out = np.where(pp > margin_pp, LABEL_HIGHER, np.where(pp < -margin_pp, LABEL_LOWER, LABEL_SAME)).astype(object)
@@ -255,7 +284,9 @@ def _signif(low, high) -> pd.array:
 def _set_comparison(df, name, label_column, labeler, diff, counts, margin, conf) -> None:
     """Write ``diff_<name>``, its label, Newcombe interval and significance flag into ``df``.
 
-    ``counts`` is (k1, n1, k2, n2) of the two independent samples compared.
+    ``counts`` is (k1, n1, k2, n2) of the two independent samples compared; the
+    interval and the flag belong to k1/n1 − k2/n2 (``diff_rest`` for the
+    national comparison, ``diff_previous`` for the previous year).
     """
     df[f"diff_{name}"] = diff
     df[label_column] = labeler(df[f"diff_{name}"], margin)
@@ -319,11 +350,14 @@ def _question_versions(catalog: Catalog, years) -> pd.DataFrame:
                     "text": q["text"].astype(str).to_numpy(),
                     "scale": q["scale"].astype(str).to_numpy(),
                     "indicator": q["indicator_list"].map(lambda xs: "|".join(str(x) for x in xs)).to_numpy(),
+                    "_pool_set": (q["question"].astype(str) + "@" + q["version"].astype(str)).to_numpy(),
                 }
             )
         )
     if not frames:
-        return pd.DataFrame(columns=["year", "question", "group", "number", "text", "scale", "indicator"])
+        return pd.DataFrame(
+            columns=["year", "question", "group", "number", "text", "scale", "indicator", "_pool_set"]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -399,7 +433,7 @@ def question_stats(
     for c in _CLASSES:
         cells[c] = cells[c].fillna(0).astype("int64")
 
-    meta_cols = ["number", "text", "scale", "indicator"]
+    meta_cols = ["number", "text", "scale", "indicator", "_pool_set"]
     national = (
         cells.groupby(["year", "group", "question", "gender"], sort=False)[list(_CLASSES)].sum().reset_index()
     )
@@ -411,7 +445,7 @@ def question_stats(
     cells = pd.concat([cells, national[cells.columns]], ignore_index=True)
 
     df = _shares(cells)
-    df = _add_comparisons(df, settings, ["group", "question", "gender"])
+    df = _add_comparisons(df, settings, ["group", "question", "gender"]).drop(columns=["_pool_set"])
     order = dict(zip(catalog.groups["group"], catalog.groups["order"]))
     df["group_order"] = df["group"].map(order).astype("Int64")
     if participation is not None:
@@ -454,8 +488,10 @@ def _shares(cells: pd.DataFrame) -> pd.DataFrame:
     out["count_clearly_positive"] = c["clearly_positive"].astype("int64")
     out["count_yes"] = c["yes"].astype("int64")
     out["count_no"] = c["no"].astype("int64")
-    for col in ("scale", "number", "text"):
+    for col in ("scale", "number", "text", "_pool_set"):
         out[col] = c[col].to_numpy()
+    # Count of the positive share (positive incl. clearly positive; "Ja" for yes/no), the NNS trend basis.
+    out["_positive_k"] = np.where(janej, c["yes"].to_numpy(), pos_count).astype(float)
     return out
 
 
@@ -477,8 +513,11 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     ``key_count`` may be effective, non-integer counts). Optional columns:
     ``_national``/``_national_n`` override the national figure and its n
     (default: the riket row of the same cell), ``_rest_k``/``_rest_n`` the rest
-    of the country (default: riket − förbund), and ``_pool_set`` must be equal
-    for a previous-year comparison.
+    of the country (default: riket − förbund), ``_pool_set`` must be equal
+    for a previous-year comparison (question id and wording version), and
+    ``_positive_k`` is the count of the positive share (same ``n``), used for
+    the previous-year comparison when ``settings.trend_basis`` is
+    ``"positive"``.
     """
     df = df.copy()
     conf, margin = settings.confidence, settings.margin_pp
@@ -509,13 +548,22 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     df["national_n"] = _int_if_integral(nat_n)
     _set_comparison(df, "national", "national_label", comparison_label, share - national,
                     (k, n, rest_k, rest_n), margin, conf)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest_share = np.where(rest_n > 0, rest_k / rest_n, np.nan)
+    # The difference the interval and "säkerställd" belong to (issue 15).
+    df["diff_rest"] = np.where(np.isnan(national), np.nan, share - rest_share)
 
-    # Previous year: same förbund, same cell (question id or indicator), same view.
-    prev_cols = ["year", "forbund", *cell, "key_share", "key_count", "n"]
+    # Previous year: same förbund, same cell (question id or indicator), same view, on the trend basis.
+    if settings.trend_basis == "positive" and "_positive_k" in df.columns:
+        k = df["_positive_k"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n > 0, k / n, np.nan)
+    df["_trend_share"], df["_trend_k"] = share, k
+    prev_cols = ["year", "forbund", *cell, "_trend_share", "_trend_k", "n"]
     if "_pool_set" in df.columns:
         prev_cols.append("_pool_set")
     prev = df[prev_cols].rename(
-        columns={"key_share": "_prev_share", "key_count": "_prev_k", "n": "_prev_n", "_pool_set": "_prev_set"}
+        columns={"_trend_share": "_prev_share", "_trend_k": "_prev_k", "n": "_prev_n", "_pool_set": "_prev_set"}
     )
     prev["year"] = prev["year"] + 1
     df = df.merge(prev, on=["year", "forbund", *cell], how="left", validate="one_to_one")
@@ -530,7 +578,7 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     _set_comparison(df, "previous", "trend", trend_arrow, share - previous, (k, n, pk, pn), margin, conf)
     drop = [
         c for c in df.columns
-        if c.startswith(("_nat_", "_prev_", "_rest_")) or c in ("_national", "_national_n")
+        if c.startswith(("_nat_", "_prev_", "_rest_", "_trend_")) or c in ("_national", "_national_n", "_positive_k")
     ]
     return df.drop(columns=drop)
 
@@ -574,9 +622,50 @@ def _sort_cells(df: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 _POOL_SUMS = [
     "n", "key_count", "count_negative", "count_neutral", "count_positive", "count_clearly_positive",
-    "count_yes", "_likert_n", "_yes_n", "_nk", "_nn", "_r_k", "_r_n", "_unmatched",
+    "count_yes", "_likert_n", "_yes_n", "_nk", "_nn", "_r_k", "_r_n", "_unmatched", "_pos_k",
 ]
-_POOL_MAX = ["n", "_nn", "_r_n"]
+#: Σ over question pairs (j, k) of a group of min(n_j, n_k): the largest Σ w_i² the counts allow.
+_KISH_SUMS = {"n": "_s_n", "_nn": "_s_nn", "_r_n": "_s_rn"}
+
+
+def kish_effective_n(n_by_group) -> float:
+    """Kish's effective sample size of a pooled share, from question counts per group.
+
+    The pooled share Σ k / Σ n weights respondent i by the number of pooled
+    questions answered, w_i; its variance with perfectly correlated answers is
+    p(1 − p) Σw² / (Σw)², so n_eff = (Σw)² / Σw² (Kish 1965, §11.7). Without
+    respondent-level data Σw² is taken at its largest value the counts allow:
+    per group Σ_j Σ_k min(n_j, n_k) (nested answering); groups are different
+    people.
+
+    Parameters
+    ----------
+    n_by_group : sequence of sequences of float
+        The answers per pooled question, one inner sequence per group.
+
+    Returns
+    -------
+    float
+        E.g. ``[[48, 48, 48], [48]]`` → 192² / (9·48 + 48) = 76.8.
+    """
+    total = 0.0
+    sq = 0.0
+    for ns in n_by_group:
+        a = np.asarray(ns, dtype=float)
+        total += a.sum()
+        sq += np.minimum.outer(a, a).sum()
+    return total**2 / sq if sq > 0 else float("nan")
+
+
+def _kish_pairs(pub: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per ``keys`` (one group): Σ over question pairs of min(n_j, n_k) for n, national n and rest n."""
+    cols = list(_KISH_SUMS)
+    a = pub[keys + cols]
+    m = a.merge(a, on=keys, suffixes=("", "_b"))
+    out = pd.DataFrame({v: np.minimum(m[c].to_numpy(float), m[f"{c}_b"].to_numpy(float)) for c, v in _KISH_SUMS.items()})
+    for k in keys:
+        out[k] = m[k].to_numpy()
+    return out.groupby(keys, sort=False)[list(_KISH_SUMS.values())].sum().reset_index()
 
 
 def _join_sorted(frame: pd.DataFrame, keys: list[str], col: str) -> pd.DataFrame:
@@ -596,10 +685,10 @@ def _join_sorted(frame: pd.DataFrame, keys: list[str], col: str) -> pd.DataFrame
 def _pool(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = frame.groupby(keys, sort=False)
     out = g[_POOL_SUMS].sum()
-    out[["_max_n", "_max_nn", "_max_r_n"]] = g[_POOL_MAX].max().to_numpy()
     out["cells"] = g.size()
     joined = _join_sorted(frame, keys, "question").rename(columns={"question": "questions"})
-    return out.reset_index().merge(joined, on=keys)
+    versions = _join_sorted(frame, keys, "_qv").rename(columns={"_qv": "_pool_set"})
+    return out.reset_index().merge(joined, on=keys).merge(versions, on=keys).merge(_kish_pairs(frame, keys), on=keys)
 
 
 def indicator_stats(
@@ -631,6 +720,10 @@ def indicator_stats(
         docstring.
     """
     s = settings or DEFAULT_SETTINGS
+    if catalog is None:
+        from .catalog import load_catalog
+
+        catalog = load_catalog()
     q = cells.loc[:, [c for c in cells.columns if c in (
         "year", "forbund", "group", "question", "indicator", "gender", "n", "key_count", "scale", "withheld",
         "reason", "count_negative", "count_neutral", "count_positive", "count_clearly_positive", "count_yes",
@@ -639,6 +732,9 @@ def indicator_stats(
     q = q.explode("indicator")
     q = q.loc[q["indicator"].astype(str) != ""]
     q["indicator"] = q["indicator"].astype(int)
+    # Like with like: only the questions whose catalogue ``key`` is set count in the key share.
+    q = q.merge(_key_versions(catalog, q["year"].unique()), on=["year", "question"], how="inner")
+    q = q.loc[q["_key"] != ""].drop(columns="_key")
     if "withheld" not in q.columns:
         q["withheld"] = False
         q["reason"] = ""
@@ -652,6 +748,7 @@ def indicator_stats(
     janej = (pub["scale"] == "janej").to_numpy()
     pub["_likert_n"] = np.where(janej, 0.0, pub["n"])
     pub["_yes_n"] = np.where(janej, pub["n"], 0.0)
+    pub["_pos_k"] = np.where(janej, pub["count_yes"], pub["count_positive"])
     # Like-for-like national figure: the riket cells matching this förbund's pooled cells.
     cell_keys = ["year", "group", "question", "gender", "indicator"]
     nat = pub.loc[pub["forbund"] == NATIONAL, cell_keys + ["n", "key_count"]].rename(
@@ -669,17 +766,21 @@ def indicator_stats(
 
     gkeys = ["year", "forbund", "indicator", "gender", "group"]
     by_group = _pool(pub, gkeys)
-    for a, b in (("_n_eff", "_max_n"), ("_nat_eff", "_max_nn"), ("_r_eff", "_max_r_n")):
-        by_group[a] = by_group[b]
     akeys = ["year", "forbund", "indicator", "gender"]
     ag = by_group.groupby(akeys, sort=False)
-    all_groups = ag[_POOL_SUMS + ["cells"]].sum()
-    all_groups[["_n_eff", "_nat_eff", "_r_eff"]] = ag[["_max_n", "_max_nn", "_max_r_n"]].sum().to_numpy()
-    all_groups = all_groups.reset_index().merge(
-        _join_sorted(pub, akeys, "question").rename(columns={"question": "questions"}), on=akeys
+    all_groups = ag[_POOL_SUMS + ["cells", *_KISH_SUMS.values()]].sum()
+    all_groups = (
+        all_groups.reset_index()
+        .merge(_join_sorted(pub, akeys, "question").rename(columns={"question": "questions"}), on=akeys)
+        .merge(_join_sorted(pub, akeys, "_qv").rename(columns={"_qv": "_pool_set"}), on=akeys)
     )
     all_groups["group"] = ALL_GROUPS
     pooled = pd.concat([by_group, all_groups], ignore_index=True)
+    # Kish effective n, (Σw)² / Σw² (see kish_effective_n), for the förbund, the nation and the rest.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for eff, total, sq in (("_n_eff", "n", "_s_n"), ("_nat_eff", "_nn", "_s_nn"), ("_r_eff", "_r_n", "_s_rn")):
+            t = pooled[total].to_numpy(dtype=float)
+            pooled[eff] = np.where(pooled[sq].to_numpy(dtype=float) > 0, t**2 / pooled[sq].to_numpy(dtype=float), 0.0)
 
     # Every indicator row that has underlying cells, published or not.
     total = pd.concat(
@@ -720,11 +821,12 @@ def indicator_stats(
                 "yes": df["count_yes"].to_numpy(dtype=float) / yes_n,
                 "key_share": share,
                 "key_count": share * n_eff,
+                "_positive_k": df["_pos_k"].to_numpy(dtype=float) / n_sum * n_eff,
                 "n_answers": n_sum,
                 "cells": df["cells"],
                 "cells_withheld": df["cells_withheld"],
                 "questions": df["questions"].fillna(""),
-                "_pool_set": df["questions"],
+                "_pool_set": df["_pool_set"],
                 "_national": np.where(comparable & (nat_eff > 0), nat_share, np.nan),
                 "_national_n": np.where(nat_eff > 0, nat_eff, np.nan),
                 "_rest_k": r_share * r_eff,
@@ -754,6 +856,22 @@ def indicator_stats(
     )
     out = out.loc[helper.sort_values(list(helper.columns), kind="mergesort").index].reset_index(drop=True)
     return order_columns(out)
+
+
+def _key_versions(catalog: Catalog, years) -> pd.DataFrame:
+    """year, question, ``_key`` (catalogue column ``key``) and ``_qv`` (``question@version``) per valid version."""
+    frames = []
+    for year in sorted(set(int(y) for y in years)):
+        v = catalog.questions_in(year).drop_duplicates("question")
+        frames.append(pd.DataFrame({
+            "year": year,
+            "question": v["question"].astype(str).to_numpy(),
+            "_key": v["key"].astype(str).to_numpy(),
+            "_qv": (v["question"].astype(str) + "@" + v["version"].astype(str)).to_numpy(),
+        }))
+    if not frames:
+        return pd.DataFrame(columns=["year", "question", "_key", "_qv"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _reasons_of(q: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

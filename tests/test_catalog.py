@@ -128,6 +128,7 @@ def test_every_question_has_source_and_scale(cat):
 
 def test_broken_catalogue_is_refused(tmp_path):
     import shutil
+    from pathlib import Path
 
     from finsam._paths import CATALOG_DIR
 
@@ -186,3 +187,35 @@ def test_year_span_text():
     assert year_span(2022, pd.NA) == "2022–"
     assert year_span(2017, 2017) == "2017–2017"
     assert year_span(2017, 2017, collapse=True) == "2017"
+
+
+def _broken_catalog(tmp_path, edit):
+    import shutil
+    from pathlib import Path
+
+    from finsam._paths import CATALOG_DIR
+
+    for f in Path(CATALOG_DIR).glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    q = pd.read_csv(tmp_path / "questions.csv", dtype=str, keep_default_na=False)
+    edit(q)
+    q.to_csv(tmp_path / "questions.csv", index=False)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(tmp_path)
+    return str(err.value)
+
+
+def test_catalog_key_and_version_rules(tmp_path):
+    def conditional_key(q):
+        q.loc[q["question"] == "avs_planering_tillracklig", "key"] = "clearly_positive"
+
+    def mixed(q):
+        q.loc[q["question"] == "per_planering", "key"] = "clearly_positive"
+
+    def reworded(q):
+        q.loc[(q["question"] == "pag_tid") & (q["first_year"] == "2022"), "version"] = "1"
+
+    for sub, edit, message in (("a", conditional_key, "villkorad fråga"), ("b", mixed, "blandar nyckelklasser"),
+                               ("c", reworded, "utan ny version")):
+        (tmp_path / sub).mkdir()
+        assert message in _broken_catalog(tmp_path / sub, edit)

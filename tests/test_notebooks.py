@@ -233,9 +233,12 @@ def test_overview_explains_a_missing_arrow_and_names_disclosure():
     assert "inga redovisade svar" not in " ".join(cells)
     assert rep.reason("no_published") == "dold (skydd av små grupper)"
     assert rep.reason("no_answers") == "inga svar"
-    # Indicator 6, women: hidden by the residual rule and by gender_min_n (mixed reasons).
-    assert rep.ind_rows[(6, "kvinna")]["reason"] == "no_published"
-    assert by_nr["6"][3] == rep.indicator_reason(6, "kvinna") == "dold (skydd av små grupper)"
+    # Indicator 6, women: only avslut Q8 is pooled (catalogue `key`, issue 15); hidden by the residual rule.
+    assert rep.ind_rows[(6, "kvinna")]["reason"] == "residual"
+    assert by_nr["6"][3] == rep.indicator_reason(6, "kvinna") == "dold (kön kan räknas fram)"
+    # Indicator 10, women: several questions hidden for small-n reasons only.
+    assert rep.ind_rows[(10, "kvinna")]["reason"] == "no_published"
+    assert rep.indicator_reason(10, "kvinna") == "för få per kön"
     # Only small-n reasons behind a mixed withheld cell: say so plainly.
     early = report.forbund_report("sodertalje", 2017)
     assert early.ind_rows[(1, "kvinna")]["reason"] == "no_published"

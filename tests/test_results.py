@@ -79,9 +79,8 @@ def test_riket_rows_and_indicator_level():
     assert set(ind["group"]) == {"alla"} and ind["question"].isna().all()
     i3 = ind.loc[(ind["indicator"] == 3) & (ind["gender"] == "alla")].iloc[0]
     assert i3["key_share"] == pytest.approx(0.75) and i3["n"] == 20
-    i6 = ind.loc[(ind["indicator"] == 6) & (ind["gender"] == "alla")].iloc[0]
-    assert i6["key_share"] == pytest.approx(0.75)
-    assert sorted(ind["indicator"].unique()) == [3, 6, 8, 9, 10, 12, 13, 16]  # personal's indicators in 2022
+    # per_planering (indicator 6) is reported beside the indicator, not pooled into it (catalogue `key`).
+    assert sorted(ind["indicator"].unique()) == [3, 8, 9, 10, 12, 13, 16]  # personal's key indicators in 2022
 
 
 def test_unknown_forbund_and_year_list_what_exists():
@@ -237,3 +236,29 @@ def test_output_path_that_cannot_be_written_exits_2(tmp_path):
         assert isinstance(res.exception, SystemExit)  # a message, not a traceback
         assert f"Kunde inte skriva resultatfilen {out}" in res.output and why in res.output
     assert blocker.read_text() == "x" and sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]
+
+
+def test_every_interval_contains_its_difference_and_labels_match_the_printed_difference():
+    """Issue 15 on the whole demo data, both levels: diff_rest ∈ its interval, one consistent pair."""
+    import numpy as np
+
+    from finsam import fmt
+    from finsam.stats import comparison_label, displayed_points
+
+    res = compute_all(load_dataset())
+    for df in (res.question, res.indicator):
+        has = df["diff_rest"].notna()
+        d = df.loc[has]
+        assert len(d) > 1000
+        assert ((d["diff_national_low"] <= d["diff_rest"] + 1e-12) & (d["diff_rest"] <= d["diff_national_high"] + 1e-12)).all()
+        sig = d["signif_national"].astype(bool)
+        assert (sig == ((d["diff_national_low"] > 0) | (d["diff_national_high"] < 0))).all()
+        # Same direction as the NNS difference (förbund − rikssnitt).
+        assert (np.sign(d["diff_rest"]) == np.sign(d["diff_national"])).all()
+        # The label is the one of the difference as printed.
+        sample = d.iloc[:: max(1, len(d) // 500)]
+        printed = [float(fmt.pp(x).split("\u00a0")[0].replace(",", ".").replace("\u2212", "-"))
+                   for x in sample["diff_national"]]
+        assert list(displayed_points(sample["diff_national"])) == printed
+        assert list(sample["national_label"]) == list(comparison_label(sample["diff_national"]))
+        assert df.loc[~has, "diff_national_low"].isna().all()

@@ -20,6 +20,8 @@ from finsam.stats import (
     question_stats,
     response_stats,
     trend_arrow,
+    kish_effective_n,
+    displayed_points,
 )
 
 COLS = ["year", "forbund", "group", "question", "gender", "answer", "count"]
@@ -103,28 +105,30 @@ def test_labels_and_arrows_at_the_margin_edges():
 
 
 # --- question level ---------------------------------------------------------
+SMALL_ROWS = [
+    # förbund a, personal, per_tid (frekvens): all four gender codes.
+    (2021, "a", "personal", "per_tid", "kvinna", 5, 12),
+    (2021, "a", "personal", "per_tid", "kvinna", 1, 3),
+    (2021, "a", "personal", "per_tid", "man", 6, 10),
+    (2021, "a", "personal", "per_tid", "man", 3, 2),
+    (2021, "a", "personal", "per_tid", "ej_uppgett", 4, 1),
+    (2021, "a", "personal", "per_tid", "utan_kon", 2, 4),
+    (2021, "b", "personal", "per_tid", "utan_kon", 5, 20),
+    (2021, "b", "personal", "per_tid", "utan_kon", 1, 10),
+    # janej question, valid 2017–2021.
+    (2021, "a", "deltagare_pagaende", "pag_person_team", "utan_kon", 1, 8),
+    (2021, "a", "deltagare_pagaende", "pag_person_team", "utan_kon", 2, 2),
+    # 2022: per_tid again; pag_person_team replaced by pag_kontakter (new id).
+    (2022, "a", "personal", "per_tid", "utan_kon", 5, 10),
+    (2022, "a", "personal", "per_tid", "utan_kon", 3, 10),
+    (2022, "a", "deltagare_pagaende", "pag_kontakter", "utan_kon", 6, 9),
+    (2022, "b", "personal", "per_tid", "utan_kon", 5, 6),
+]
+
+
 @pytest.fixture(scope="module")
 def small(cat):
-    rows = [
-        # förbund a, personal, per_tid (frekvens): all four gender codes.
-        (2021, "a", "personal", "per_tid", "kvinna", 5, 12),
-        (2021, "a", "personal", "per_tid", "kvinna", 1, 3),
-        (2021, "a", "personal", "per_tid", "man", 6, 10),
-        (2021, "a", "personal", "per_tid", "man", 3, 2),
-        (2021, "a", "personal", "per_tid", "ej_uppgett", 4, 1),
-        (2021, "a", "personal", "per_tid", "utan_kon", 2, 4),
-        (2021, "b", "personal", "per_tid", "utan_kon", 5, 20),
-        (2021, "b", "personal", "per_tid", "utan_kon", 1, 10),
-        # janej question, valid 2017–2021.
-        (2021, "a", "deltagare_pagaende", "pag_person_team", "utan_kon", 1, 8),
-        (2021, "a", "deltagare_pagaende", "pag_person_team", "utan_kon", 2, 2),
-        # 2022: per_tid again; pag_person_team replaced by pag_kontakter (new id).
-        (2022, "a", "personal", "per_tid", "utan_kon", 5, 10),
-        (2022, "a", "personal", "per_tid", "utan_kon", 3, 10),
-        (2022, "a", "deltagare_pagaende", "pag_kontakter", "utan_kon", 6, 9),
-        (2022, "b", "personal", "per_tid", "utan_kon", 5, 6),
-    ]
-    return question_stats(frame(rows), cat)
+    return question_stats(frame(SMALL_ROWS), cat)
 
 
 def test_shares_and_all_gender_codes_in_alla(small):
@@ -164,11 +168,18 @@ def test_national_is_pooled_and_interval_is_against_rest_of_country(small):
     assert not a["signif_national"]
 
 
-def test_previous_year_same_question_id_only(small):
+def test_previous_year_same_question_id_only(small, cat):
+    # Default trend basis: the positive share (NNS 004); 2021: 23 of 32 positive, 2022: 10 of 20.
     a = row(small, year=2022, forbund="a", question="per_tid", gender="alla")
-    assert a["previous"] == pytest.approx(22 / 32)
-    assert a["diff_previous"] == pytest.approx(0.5 - 22 / 32)
+    assert a["previous"] == pytest.approx(23 / 32)
+    assert a["diff_previous"] == pytest.approx(0.5 - 23 / 32)
     assert a["trend"] == "↓"
+    lo, hi = newcombe_diff_ci(10, 20, 23, 32)
+    assert (a["diff_previous_low"], a["diff_previous_high"]) == pytest.approx((lo[0], hi[0]))
+    # trend_basis = "key": the clearly positive share (22 of 32).
+    k = question_stats(frame(SMALL_ROWS), cat, Settings(trend_basis="key"))
+    a = row(k, year=2022, forbund="a", question="per_tid", gender="alla")
+    assert a["previous"] == pytest.approx(22 / 32) and a["diff_previous"] == pytest.approx(0.5 - 22 / 32)
     lo, hi = newcombe_diff_ci(10, 20, 22, 32)
     assert (a["diff_previous_low"], a["diff_previous_high"]) == pytest.approx((lo[0], hi[0]))
     # Indicator 4's question changed in 2022 (new id): no comparison across the change.
@@ -230,8 +241,10 @@ def test_indicator_pooling_and_effective_n(cat):
     ind = indicator_stats(q, s, cat)
     r8 = row(ind, year=2021, forbund="a", indicator=8, group="alla", gender="alla")
     assert r8["key_share"] == pytest.approx(18 / 38)
-    assert r8["n"] == 20 and r8["n_answers"] == 38
-    lo, hi = proportion_ci(18 / 38 * 20, 20)
+    # Kish: (Σw)² / Σw² with Σw² at its largest, Σ_jk min(n_j, n_k) = 20 + 18 + 2·18 = 74.
+    assert r8["n"] == pytest.approx(38**2 / 74) and r8["n_answers"] == 38
+    assert r8["n"] == pytest.approx(kish_effective_n([[20, 18]]))
+    lo, hi = proportion_ci(18 / 38 * 38**2 / 74, 38**2 / 74)
     assert (r8["ci_low"], r8["ci_high"]) == pytest.approx((lo[0], hi[0]))
     assert r8["questions"] == "per_lyssnar|per_tillfora" and r8["cells"] == 2
     r3 = row(ind, year=2021, forbund="a", indicator=3, group="alla", gender="alla")
@@ -241,8 +254,9 @@ def test_indicator_pooling_and_effective_n(cat):
     # National comparison: matched cells, rest of the country = b.
     assert r8["national"] == pytest.approx(38 / 58)
     assert r8["diff_national"] == pytest.approx(18 / 38 - 38 / 58)
-    lo, hi = newcombe_diff_ci(18 / 38 * 20, 20, 20 / 20 * 10, 10)
+    lo, hi = newcombe_diff_ci(18 / 38 * 38**2 / 74, 38**2 / 74, 20 / 20 * 10, 10)
     assert (r8["diff_national_low"], r8["diff_national_high"]) == pytest.approx((lo[0], hi[0]))
+    assert r8["diff_rest"] == pytest.approx(18 / 38 - 20 / 20)
     # Per-group row and the withheld avslut group.
     g = row(ind, year=2021, forbund="a", indicator=3, group="deltagare_pagaende", gender="alla")
     assert g["n"] == 40 and g["key_share"] == pytest.approx(0.75)
@@ -433,3 +447,115 @@ def test_demo_2017_reproduces_003_table_2(cat):
             assert round(rate * 100) != pub.loc[g, "response_rate_pct"]
         else:
             assert round(rate * 100) == pub.loc[g, "response_rate_pct"], g
+
+
+# --- issue 15: honest indicator intervals, comparable yardsticks ----------------
+def test_kish_effective_n_known_values():
+    # The audit's example: 3 questions × 48 respondents in one group, 1 × 48 in another.
+    assert kish_effective_n([[48, 48, 48], [48]]) == pytest.approx(76.8)
+    # One question per group: every answer is a different person.
+    assert kish_effective_n([[10], [40]]) == pytest.approx(50)
+    # Item non-response: Σ_jk min(n_j, n_k) = 20 + 18 + 2·18.
+    assert kish_effective_n([[20, 18]]) == pytest.approx(38**2 / 74)
+
+
+def test_indicator_interval_coverage_with_correlated_items_is_at_least_nominal(cat):
+    """Simulation: 3 strongly correlated items × 48 people plus 1 item × 48 other people."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    rng = np.random.default_rng(20240515)
+    reps, m, r = 4000, 48, 48
+    # Latent-threshold model: item = 1 when z + e > c, z ~ N(0, 1), e ~ N(0, 0.3²) (item correlation ≈ 0.9).
+    c = -0.25
+    p_true = float(1 - __import__("scipy").stats.norm.cdf(c / np.sqrt(1 + 0.09)))
+    z1 = rng.standard_normal((reps, m, 1))
+    a = (z1 + 0.3 * rng.standard_normal((reps, m, 3)) > c).sum(axis=(1, 2))
+    z2 = rng.standard_normal((reps, r))
+    b = (z2 + 0.3 * rng.standard_normal((reps, r)) > c).sum(axis=1)
+    share = (a + b) / (3 * m + r)
+    n_kish = kish_effective_n([[m] * 3, [r]])
+    lo, hi = proportion_confint(share * n_kish, n_kish, method="wilson")
+    coverage = np.mean((lo <= p_true) & (p_true <= hi))
+    assert coverage >= 0.95
+    # The old rule (sum over groups of the largest question n = 96) undercovers.
+    lo, hi = proportion_confint(share * 96, 96, method="wilson")
+    assert np.mean((lo <= p_true) & (p_true <= hi)) < 0.95
+
+
+def test_margin_rule_applies_to_the_displayed_difference():
+    from finsam import fmt
+
+    # 52,4 % vs 50,3 %: displayed +2,1 p.e. → "Högre"; 52,04 % vs 50,00 %: displayed +2,0 → "Varken …".
+    # 0.5205 − 0.5 is 2.0499999999999963 points in floating point and is printed +2,0.
+    diffs = np.array([0.524 - 0.503, 0.5204 - 0.5, 0.5 - 0.5204, 0.503 - 0.524, 0.5205 - 0.5])
+    assert list(displayed_points(diffs)) == [2.1, 2.0, -2.0, -2.1, 2.0]
+    assert list(comparison_label(diffs, 2.0)) == [
+        "Högre", "Varken högre eller lägre", "Varken högre eller lägre", "Lägre", "Varken högre eller lägre",
+    ]
+    assert list(trend_arrow(diffs, 2.0)) == ["↑", "→", "→", "↓", "→"]
+    # The label never contradicts the printed difference (fmt.pp), also at float-noise ties.
+    grid = np.arange(-0.03, 0.03, 0.00005) + np.repeat([0.0, 1e-12, -1e-12], 1200)[:1200]
+    printed = np.array([float(fmt.pp(d).split("\u00a0")[0].replace(",", ".").replace("\u2212", "-")) for d in grid])
+    assert np.array_equal(displayed_points(grid), printed)
+
+
+def test_diff_rest_lies_inside_its_interval_and_signif_uses_that_pair(small):
+    a = row(small, year=2021, forbund="a", question="per_tid", gender="alla")
+    assert a["diff_rest"] == pytest.approx(22 / 32 - 20 / 30)  # rest of the country = b
+    assert a["diff_national_low"] <= a["diff_rest"] <= a["diff_national_high"]
+    nat = row(small, year=2021, forbund="riket", question="per_tid", gender="alla")
+    assert math.isnan(nat["diff_rest"])
+
+
+def test_trend_basis_positive_at_indicator_level(cat):
+    rows = [
+        (2021, "a", "personal", "per_lyssnar", "utan_kon", 4, 10),  # positive, not clearly positive
+        (2021, "a", "personal", "per_lyssnar", "utan_kon", 5, 10),
+        (2022, "a", "personal", "per_lyssnar", "utan_kon", 4, 5),
+        (2022, "a", "personal", "per_lyssnar", "utan_kon", 2, 15),
+    ]
+    for basis, prev, now in (("positive", 1.0, 0.25), ("key", 0.5, 0.0)):
+        s = Settings(trend_basis=basis)
+        ind = indicator_stats(apply_disclosure(question_stats(frame(rows), cat, s), s), s, cat)
+        r = row(ind, year=2022, forbund="a", indicator=8, group="alla", gender="alla")
+        assert (r["previous"], r["diff_previous"]) == pytest.approx((prev, now - prev))
+        assert r["key_share"] == 0.0  # the key share itself does not depend on the basis
+
+
+def test_no_comparison_across_a_wording_change(cat):
+    # pag_tid was reworded in 2022 (version 2): no previous-year figure at question or indicator level.
+    rows = [
+        (2021, "a", "deltagare_pagaende", "pag_tid", "utan_kon", 5, 20),
+        (2022, "a", "deltagare_pagaende", "pag_tid", "utan_kon", 5, 20),
+        (2021, "a", "deltagare_pagaende", "pag_bestamma", "utan_kon", 5, 20),
+        (2022, "a", "deltagare_pagaende", "pag_bestamma", "utan_kon", 5, 20),
+    ]
+    s = Settings()
+    q = question_stats(frame(rows), cat, s)
+    assert math.isnan(row(q, year=2022, forbund="a", question="pag_tid", gender="alla")["previous"])
+    assert row(q, year=2022, forbund="a", question="pag_bestamma", gender="alla")["previous"] == 1.0
+    ind = indicator_stats(apply_disclosure(q, s), s, cat)
+    assert math.isnan(row(ind, year=2022, forbund="a", indicator=3, group="alla", gender="alla")["previous"])
+    assert row(ind, year=2022, forbund="a", indicator=2, group="alla", gender="alla")["previous"] == 1.0
+
+
+def test_indicator_6_pools_like_with_like(cat):
+    # Q8 (yes/no, everyone) is the key share; Q9 (only after "Ja") and the staff question are beside it.
+    rows = [
+        (2023, "a", "deltagare_avslut", "avs_planering_paborjad", "utan_kon", 1, 26),
+        (2023, "a", "deltagare_avslut", "avs_planering_paborjad", "utan_kon", 2, 4),
+        (2023, "a", "deltagare_avslut", "avs_planering_tillracklig", "utan_kon", 6, 20),
+        (2023, "a", "deltagare_avslut", "avs_planering_tillracklig", "utan_kon", 3, 6),
+        (2023, "a", "personal", "per_planering", "utan_kon", 6, 10),
+    ]
+    s = Settings()
+    ind = indicator_stats(apply_disclosure(question_stats(frame(rows), cat, s), s), s, cat)
+    r = row(ind, year=2023, forbund="a", indicator=6, group="alla", gender="alla")
+    assert r["key_share"] == pytest.approx(26 / 30) and r["yes"] == pytest.approx(26 / 30)
+    assert r["questions"] == "avs_planering_paborjad" and r["n"] == 30
+    assert math.isnan(r["clearly_positive"])
+    keyed = cat.questions.loc[cat.questions["indicator_list"].map(lambda xs: 6 in xs)]
+    assert dict(zip(keyed["question"], keyed["key"])) == {
+        "avs_planering_paborjad": "yes", "avs_planering_tillracklig": "", "avs_planering_rimlig_tid": "",
+        "per_planering": "",
+    }
