@@ -15,8 +15,9 @@ hundred reports this module does better:
    of the project (hard links, not copies, of the notebooks) whose render list
    holds just that set, so the processes never write the same file. Their
    outputs and search-index entries are then moved into the site.
-3. **Pages last.** The pages that changed, or that list a re-rendered report,
-   are rendered in the project itself by one ``quarto render`` process.
+3. **Pages alongside.** The pages that changed, or that list a re-rendered
+   report, are rendered in the project itself by one more ``quarto render``
+   process, at the same time as the reports.
 4. **Isolated failures.** A set whose process fails is rendered again one report
    at a time; a report that fails alone is named with Quarto's message, keeps
    its previous output and is rendered again next time.
@@ -32,6 +33,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -70,12 +72,16 @@ class RenderResult:
         Inputs skipped because their digest did not change.
     failed : dict
         Input → Quarto's message (the end of its error output).
+    timings : dict
+        Seconds from the start until the pages (``pages``) and the reports
+        (``reports``) were done, and in all (``total``).
     """
 
     reports: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +403,12 @@ def quarto_version(quarto: str) -> str:
 def render(root, *, quarto: str, jobs: int = 1, force: bool = False, echo=None) -> RenderResult:
     """Render what changed in the Quarto project at ``root``.
 
+    The report processes and the pages process run at the same time: the pages
+    need only the notebooks (their listings read the front matter), not the
+    reports' HTML. The reports' outputs and search entries are merged into the
+    site after the pages process has ended, so no two processes ever write the
+    same file.
+
     Parameters
     ----------
     root : path
@@ -404,7 +416,7 @@ def render(root, *, quarto: str, jobs: int = 1, force: bool = False, echo=None) 
     quarto : str
         The ``quarto`` executable.
     jobs : int
-        Render processes for the reports.
+        Render processes for the reports (the pages get one more).
     force : bool
         Render every input, changed or not.
     echo : callable, optional
@@ -414,6 +426,7 @@ def render(root, *, quarto: str, jobs: int = 1, force: bool = False, echo=None) 
     -------
     RenderResult
     """
+    t0 = time.perf_counter()
     root = Path(root).resolve()
     say = echo or (lambda line: None)
     config = _config(root)
@@ -427,59 +440,31 @@ def render(root, *, quarto: str, jobs: int = 1, force: bool = False, echo=None) 
         _copy_resources(root, site, config)
         _write_state(root, state)
         return result
+    site.mkdir(parents=True, exist_ok=True)
+    for rel in new:  # listings print the mtime of what they list
+        os.utime(root / rel, (FIXED_EPOCH, FIXED_EPOCH))
 
+    sets = split(reports, {rel: (root / rel).stat().st_size for rel in reports}, jobs) if reports else []
+    work_root = root / WORK_DIR
+    procs = []
+    for k, chunk in enumerate(sets):
+        work = work_root / f"w{k}"
+        _working_copy(root, work, chunk)
+        procs.append((chunk, work, _start(quarto, [], work, env)))
+    pages_proc = _start(quarto, pages, root, env) if pages else None
+    parts = []
     if reports:
-        sizes = {rel: (root / rel).stat().st_size for rel in reports}
-        sets = split(reports, sizes, jobs)
-        say(f"Renderar {len(reports)} {'rapport' if len(reports) == 1 else 'rapporter'} "
-            f"med {len(sets)} {'process' if len(sets) == 1 else 'processer'} …")
-        site.mkdir(parents=True, exist_ok=True)
-        work_root = root / WORK_DIR
-        procs = []
-        for k, chunk in enumerate(sets):
-            work = work_root / f"w{k}"
-            _working_copy(root, work, chunk)
-            procs.append((chunk, work, subprocess.Popen(
-                [quarto, "render", "--quiet"], cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env=env)))
-        docs = _search_docs(site)
-        retry: list[str] = []
-        for chunk, work, proc in procs:
-            _, err = proc.communicate()
-            done = _collect(work, site, chunk, docs)
-            state.update({rel: new[rel] for rel in done})
-            result.reports += done
-            missing = [rel for rel in chunk if rel not in done]
-            if proc.returncode == 0 and missing:
-                result.failed.update({rel: _tail(err) or "Quarto skrev ingen HTML-fil." for rel in missing})
-            else:
-                retry += missing
-        # A failed set: each of its reports alone, so that the failing one is named.
-        for rel in retry:
-            work = work_root / "single"
-            _working_copy(root, work, [rel])
-            proc = subprocess.run([quarto, "render", "--quiet"], cwd=work, capture_output=True, text=True, env=env)
-            if _collect(work, site, [rel], docs):
-                state[rel] = new[rel]
-                result.reports.append(rel)
-            else:
-                result.failed[rel] = _tail(proc.stderr) or f"Quarto avslutades med kod {proc.returncode}."
-        _write_search(site, docs)
-        shutil.rmtree(work_root, ignore_errors=True)
-        _write_state(root, state)
-        # Pages that list a report rendered now are rendered again (their digests include the reports').
-    result.reports.sort()
-
+        parts.append(f"{len(reports)} {'rapport' if len(reports) == 1 else 'rapporter'} "
+                     f"({len(sets)} {'process' if len(sets) == 1 else 'processer'})")
     if pages:
-        for rel in new:
-            os.utime(root / rel, (FIXED_EPOCH, FIXED_EPOCH))
-        say(f"Renderar {len(pages)} {'sida' if len(pages) == 1 else 'sidor'} …")
-        proc = subprocess.run([quarto, "render", *pages, "--quiet"], cwd=root, capture_output=True, text=True,
-                              env=env)
-        if proc.returncode == 0:
-            done = list(pages)
-        else:  # each page alone, to name the failing one
-            done = []
+        parts.append(f"{len(pages)} {'sida' if len(pages) == 1 else 'sidor'}")
+    say("Renderar " + " och ".join(parts) + " …")
+
+    # The pages first: their process writes the site's search index and libraries.
+    if pages_proc is not None:
+        _, err = pages_proc.communicate()
+        done = list(pages) if pages_proc.returncode == 0 else []
+        if pages_proc.returncode:  # each page alone, to name the failing one
             for rel in pages:
                 one = subprocess.run([quarto, "render", rel, "--quiet"], cwd=root, capture_output=True, text=True,
                                      env=env)
@@ -489,10 +474,45 @@ def render(root, *, quarto: str, jobs: int = 1, force: bool = False, echo=None) 
                     result.failed[rel] = _tail(one.stderr) or f"Quarto avslutades med kod {one.returncode}."
         state.update({rel: new[rel] for rel in done})
         result.pages = done
-        _write_search(site, _search_docs(site))
+        result.timings["pages"] = time.perf_counter() - t0
+
+    docs = _search_docs(site)
+    retry: list[str] = []
+    for chunk, work, proc in procs:
+        _, err = proc.communicate()
+        done = _collect(work, site, chunk, docs)
+        state.update({rel: new[rel] for rel in done})
+        result.reports += done
+        missing = [rel for rel in chunk if rel not in done]
+        if proc.returncode == 0 and missing:
+            result.failed.update({rel: _tail(err) or "Quarto skrev ingen HTML-fil." for rel in missing})
+        else:
+            retry += missing
+    if reports:
+        result.timings["reports"] = time.perf_counter() - t0
+    # A failed set: each of its reports alone, so that the failing one is named.
+    for rel in retry:
+        work = work_root / "single"
+        _working_copy(root, work, [rel])
+        proc = subprocess.run([quarto, "render", "--quiet"], cwd=work, capture_output=True, text=True, env=env)
+        if _collect(work, site, [rel], docs):
+            state[rel] = new[rel]
+            result.reports.append(rel)
+        else:
+            result.failed[rel] = _tail(proc.stderr) or f"Quarto avslutades med kod {proc.returncode}."
+    result.reports.sort()
+    _write_search(site, docs)
+    shutil.rmtree(work_root, ignore_errors=True)
     _copy_resources(root, site, config)
     _write_state(root, state)
+    result.timings["total"] = time.perf_counter() - t0
     return result
+
+
+def _start(quarto: str, inputs: list[str], cwd: Path, env: dict) -> subprocess.Popen:
+    """``quarto render [inputs] --quiet`` in ``cwd``, running (no inputs: the whole project)."""
+    return subprocess.Popen([quarto, "render", *inputs, "--quiet"], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
 
 
 def _collect(work: Path, site: Path, chunk: list[str], docs: list[dict]) -> list[str]:
