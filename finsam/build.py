@@ -33,22 +33,22 @@ from . import _plan
 from ._atomic import atomic_write_text
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
 from ._runner import FAILED_DIR, Job, JobError, Outcome, RunOptions, run_job, run_jobs
+from .cache import load_results
+from .errors import InputError
 from .settings import DEFAULT_SETTINGS, Settings
 
 #: Template file per report kind (in ``notebooks/``).
 TEMPLATE_FILES = {"forbund": "forbund.ipynb", "riket": "riket.ipynb", "indikator": "indikator.ipynb"}
 #: Kinds that must have a template; the indicator pages are built only if theirs exists.
 REQUIRED_KINDS = ("forbund", "riket")
-#: Parameters every template of a kind must declare (besides the settings).
+#: Parameters every template of a kind must declare (besides :data:`SETTINGS_PARAMETER`).
 KIND_PARAMETERS = {
     "forbund": ("forbund", "year", "data_dir"),
     "riket": ("year", "data_dir"),
     "indikator": ("indicator", "data_dir"),
 }
-#: Settings passed to every template as parameters.
-SETTINGS_PARAMETERS = ("ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n")
-#: Passed only to templates that declare them.
-OPTIONAL_SETTINGS_PARAMETERS = ("funnel_limits",)
+#: The one parameter that carries every setting (:meth:`finsam.settings.Settings.as_dict`).
+SETTINGS_PARAMETER = "settings"
 #: The manifest of input hashes of the last successful run of each job.
 MANIFEST = ".build-manifest.json"
 #: Lines of a failing cell's source shown in the summary.
@@ -67,7 +67,7 @@ QUARTO_MISSING = (
 DEFAULT_OUTPUT_DIR = "_site"
 
 
-class BuildInputError(ValueError):
+class BuildInputError(InputError):
     """Invalid options or templates (exit code 2); the message is in Swedish."""
 
 
@@ -170,18 +170,9 @@ def _template_imports(paths) -> list[str]:
                 if isinstance(node, ast.Import):
                     names += [a.name for a in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    # ``from finsam import report``: report may be a module.
+                    # ``from finsam.reports import forbund``: forbund is a module.
                     names += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
     return list(dict.fromkeys(names))
-
-
-def _settings_parameters(settings: Settings, declared: set[str]) -> dict:
-    values = settings.as_dict()
-    params = {k: values[k] for k in SETTINGS_PARAMETERS}
-    for k in OPTIONAL_SETTINGS_PARAMETERS:
-        if k in declared:
-            params[k] = values[k]
-    return params
 
 
 def _data_dir_parameter(source, cwd: Path) -> str:
@@ -255,7 +246,7 @@ def plan_jobs(
     declared = {k: _declared_parameters(p) for k, p in templates.items()}
     problems = []
     for kind, names in declared.items():
-        expected = set(KIND_PARAMETERS[kind]) | set(SETTINGS_PARAMETERS)
+        expected = set(KIND_PARAMETERS[kind]) | {SETTINGS_PARAMETER}
         unknown = sorted(expected - names)
         if unknown:
             problems.append(
@@ -274,7 +265,7 @@ def plan_jobs(
     labels = {kind: _rel(path, root, REPO_ROOT) for kind, path in templates.items()}
 
     def make(kind, key, label, params, fm, data_part) -> Job:
-        params = {**params, **_settings_parameters(settings, declared[kind])}
+        params = {**params, SETTINGS_PARAMETER: settings.as_dict()}
         digest = _plan.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
         return Job(kind, key, label, str(templates[kind]), labels[kind], params, fm, digest)
 
@@ -392,24 +383,6 @@ def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
 # ---------------------------------------------------------------------------
 # build
 # ---------------------------------------------------------------------------
-def _load(data, settings_file=None):
-    from .io import load_dataset
-
-    settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-    return load_dataset(data), settings
-
-
-def _prewarm_results(dataset, settings: Settings) -> None:
-    """Fill :mod:`finsam.report`'s disk cache once, before the workers need it."""
-    try:
-        from . import report
-
-        params = _settings_parameters(settings, set())
-        report.load_results(str(dataset.source), report.make_settings(**params))
-    except Exception:  # noqa: BLE001 - only an optimisation; the notebooks compute it themselves
-        pass
-
-
 def _prune(reports: Path, manifest: _Manifest, planned: set[str]) -> None:
     """Remove reports of jobs that no longer exist (unfiltered builds only)."""
     for key in sorted(set(manifest.jobs) - planned):
@@ -513,8 +486,9 @@ def build(
             modules=tuple(_template_imports(sorted({j.template for j in todo}))),
         )
         prewarm = None
-        if "finsam.report" in options.modules:
-            prewarm = lambda: _prewarm_results(dataset, settings)  # noqa: E731
+        if "finsam.reports" in options.modules:
+            # Compute the results once (and fill the disk cache) while the kernels start.
+            prewarm = lambda: load_results(dataset.source, settings)  # noqa: E731
         t_run = time.perf_counter()
         try:
             run_jobs(todo, options, jobs or os.cpu_count() or 1, on_done=done, while_starting=prewarm)

@@ -88,7 +88,7 @@ def test_first_build_writes_every_report_with_front_matter(built):
     assert 'forbund = "beta"' in injected[0].source and "year = 2023" in injected[0].source
     # parameters arrive typed, not as strings
     assert nb.metadata["papermill"]["parameters"]["year"] == 2023
-    assert nb.metadata["papermill"]["parameters"]["confidence"] == 0.95
+    assert nb.metadata["papermill"]["parameters"]["settings"]["confidence"] == 0.95
     # no timing metadata, counters start at 1 in every notebook of the shared kernel
     assert "start_time" not in nb.metadata["papermill"]
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
@@ -268,6 +268,26 @@ def test_filters_restrict_the_plan(tmp_path):
     jobs = B.plan_jobs(ds, settings=B.DEFAULT_SETTINGS, templates=TEMPLATES, root=tmp_path, forbund=["riket"])
     assert [j.key for j in jobs] == ["2023/riket.ipynb", "2022/riket.ipynb"]
     assert jobs[0].parameters["data_dir"] == "data"
+
+
+def test_every_setting_reaches_every_job_in_one_parameter(tmp_path):
+    """A settings file's every key, ``[funnel] limits`` included, is the jobs' ``settings`` parameter."""
+    from finsam.settings import Settings
+
+    shutil.copytree(FIXTURES / "valid", tmp_path / "data")
+    ds = load_dataset(tmp_path / "data")
+    custom = tmp_path / "egna.toml"
+    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\n'
+                      '[small_n]\nmin_n = 4\ncaution_n = 20\ngender_min_n = 12\n[funnel]\nlimits = [0.9, 0.99]\n',
+                      encoding="utf-8")
+    settings = Settings.from_toml(custom)
+    assert all(getattr(settings, k) != v for k, v in Settings().as_dict().items() if k != "funnel_limits")
+    assert settings.funnel_limits == (0.9, 0.99)
+    jobs = B.plan_jobs(ds, settings=settings, templates=TEMPLATES, root=tmp_path)
+    default = B.plan_jobs(ds, settings=B.DEFAULT_SETTINGS, templates=TEMPLATES, root=tmp_path)
+    assert jobs and all(j.parameters["settings"] == settings.as_dict() for j in jobs)
+    assert Settings.load(jobs[0].parameters["settings"]) == settings
+    assert {j.digest for j in jobs}.isdisjoint(j.digest for j in default)
 
 
 def test_template_without_the_parameters_is_refused(tmp_path):
