@@ -1,4 +1,4 @@
-"""``finsam build`` and ``finsam report``: execute the report notebooks, then the site.
+"""Execute the report notebooks, then write the site (``finsam build`` and ``finsam report``).
 
 The build plans one job per förbund × year, one national report per year and
 one page per questionnaire indicator (:mod:`finsam._plan`), skips jobs whose
@@ -10,8 +10,10 @@ the previous good output in place and is named in the summary with its failing
 cell and error. Afterwards :func:`finsam.site.write_pages` writes the listing
 pages and Quarto renders the site.
 
-Exit codes: 0 ok (also when Quarto is missing: the notebooks are done),
-1 a report or the render failed, 2 invalid input (data, options, templates).
+:attr:`BuildResult.exit_code` is 0 when every report ran (also when Quarto is
+missing: the notebooks are done) and 1 when a report or the render failed;
+invalid input raises a :class:`finsam.errors.FinsamError`. The command line
+(:mod:`finsam.cli`) prints the summary and exits with the code.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from typing import Callable
 
 import click
 
-from . import _plan
+from . import _plan, hashing
 from ._atomic import atomic_write_text
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
 from ._runner import FAILED_DIR, Job, JobError, Outcome, RunOptions, run_job, run_jobs
 from .cache import load_results
+from .codes import NATIONAL
 from .errors import InputError
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -89,7 +92,7 @@ class BuildResult:
         Whether Quarto rendered the site (None: not attempted).
     exit_code : int
     summary : str
-        The Swedish summary printed at the end.
+        The Swedish summary (printed by the command line).
     """
 
     planned: list[str] = field(default_factory=list)
@@ -204,10 +207,10 @@ def _check_filters(dataset, years, forbund) -> None:
             + ", ".join(str(y) for y in have_years)
         )
     ids = sorted(set(dataset.forbund["forbund"].astype(str)))
-    bad = [f for f in forbund if f not in ids and f != _plan.RIKET]
+    bad = [f for f in forbund if f not in ids and f != NATIONAL]
     if bad:
         problems.append(
-            f"Okänt förbund: {', '.join(bad)}. Förbund i data: {', '.join(ids)} (och '{_plan.RIKET}' för riksrapporten)"
+            f"Okänt förbund: {', '.join(bad)}. Förbund i data: {', '.join(ids)} (och '{NATIONAL}' för riksrapporten)"
         )
     if problems:
         raise BuildInputError("\n".join(problems))
@@ -259,18 +262,18 @@ def plan_jobs(
     code = _plan.code_fingerprint()
     digests = _plan.data_digests(dataset, catalog)
     base = {
-        kind: _plan.sha256(code, _plan.file_digest(path), settings.fingerprint())
+        kind: hashing.sha256(code, hashing.file_digest(path), settings.fingerprint())
         for kind, path in templates.items()
     }
     labels = {kind: _rel(path, root, REPO_ROOT) for kind, path in templates.items()}
 
     def make(kind, key, label, params, fm, data_part) -> Job:
         params = {**params, SETTINGS_PARAMETER: settings.as_dict()}
-        digest = _plan.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
+        digest = hashing.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
         return Job(kind, key, label, str(templates[kind]), labels[kind], params, fm, digest)
 
     jobs: list[Job] = []
-    if "riket" in templates and (not want_forbund or _plan.RIKET in want_forbund):
+    if "riket" in templates and (not want_forbund or NATIONAL in want_forbund):
         for y in sorted(want_years, reverse=True):
             fm = _front_matter_text(front_matter, "riket", dataset, year=y)
             jobs.append(
@@ -518,7 +521,6 @@ def build(
             result.exit_code = 1
     result.seconds = time.perf_counter() - t0
     result.summary = "\n".join([_summary(result, by_key), *messages])
-    click.echo(result.summary)
     return result
 
 
@@ -534,44 +536,6 @@ def _render_site(root: Path) -> tuple[int, str | None]:
     if proc.returncode:
         return 1, f"Quarto-renderingen misslyckades (slutkod {proc.returncode})."
     return 0, None
-
-
-def _print_problems(exc) -> None:
-    problems = getattr(exc, "problems", None)
-    if problems:
-        for p in problems:
-            click.echo(str(p), err=True)
-        click.echo(f"{len(problems)} fel hittades i data; inga rapporter kördes.", err=True)
-    else:
-        click.echo(str(exc), err=True)
-
-
-def _guarded(settings_file, action: Callable):
-    """Load the settings and run ``action(settings)``; bad input becomes a message.
-
-    Returns ``(value, None)`` on success and ``(None, 2)`` after printing the
-    Swedish message for invalid data, settings or options.
-    """
-    from .io import DataValidationError
-
-    try:
-        settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-        return action(settings), None
-    except DataValidationError as exc:
-        _print_problems(exc)
-    except (BuildInputError, ValueError, FileNotFoundError) as exc:
-        click.echo(str(exc), err=True)
-    return None, 2
-
-
-def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
-    """``finsam build``: see :func:`build`. Returns the exit code."""
-    if jobs is not None and jobs < 1:
-        click.echo(f"--jobs måste vara minst 1, inte {jobs}", err=True)
-        return 2
-    result, code = _guarded(settings_file, lambda settings: build(
-        data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render, settings=settings))
-    return code if code is not None else result.exit_code
 
 
 # ---------------------------------------------------------------------------
@@ -600,7 +564,7 @@ def run_report(
 
         dataset = load_dataset(data)
     templ = _templates(templates)
-    templ = {k: v for k, v in templ.items() if k in ("riket" if forbund == _plan.RIKET else "forbund",)}
+    templ = {k: v for k, v in templ.items() if k in ("riket" if forbund == NATIONAL else "forbund",)}
     planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=[year], forbund=[forbund],
                         front_matter=front_matter)
     if not planned:
@@ -618,7 +582,7 @@ def run_report(
 
 def _no_data_message(dataset, forbund: str, year: int) -> str:
     """Why there is no report ``forbund`` × ``year``, with the years that do have data."""
-    if forbund == _plan.RIKET:
+    if forbund == NATIONAL:
         have = sorted({int(y) for y in dataset.years})
         return f"Det finns inga data för {year}. År med data: {', '.join(map(str, have))}."
     rows = [t.loc[t["forbund"].astype(str) == forbund, "year"] for t in (dataset.responses, dataset.participation)]
@@ -653,33 +617,25 @@ def pdf_path(root: Path, key: str) -> Path:
     return Path(_output_dir(Path(root))) / rel
 
 
-def report_command(*, data, forbund, year, pdf, settings_file) -> int:
-    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
-    ran, code = _guarded(settings_file, lambda settings: run_report(
-        data, forbund=forbund, year=year, settings=settings))
-    if code is not None:
-        return code
-    job, outcome = ran
-    path = Path("reports") / job.key
-    if not outcome.ok:
-        click.echo("\n".join(["Rapporten misslyckades:", *_failure_text(job.key, job, outcome.error)]), err=True)
-        return 1
-    click.echo(f"Rapport skriven: {path} ({_sv(outcome.seconds)} s)")
-    if pdf:
-        quarto = shutil.which("quarto")
-        if quarto is None:
-            click.echo(
-                f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
-                f"`quarto render {path.as_posix()} --to typst`.",
-                err=True,
-            )
-            return 0
-        proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=REPO_ROOT)
-        if proc.returncode:
-            click.echo(f"PDF-renderingen misslyckades (slutkod {proc.returncode}).", err=True)
-            return 1
-        out = pdf_path(REPO_ROOT, job.key)
-        if not (REPO_ROOT / out).is_file() and (REPO_ROOT / path.with_suffix(".pdf")).is_file():
-            out = path.with_suffix(".pdf")
-        click.echo(f"PDF skriven: {out.as_posix()}")
-    return 0
+def render_pdf(root: Path, key: str) -> tuple[int, Path | None, str | None]:
+    """Render ``reports/<key>`` to PDF with Quarto in ``root``.
+
+    Returns
+    -------
+    tuple
+        (exit code, the PDF's path relative to ``root`` or None, a Swedish
+        message when no PDF was written). The exit code is 0 also when Quarto
+        is missing (the message then says how to get it).
+    """
+    path = Path("reports") / key
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return 0, None, (f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
+                         f"`quarto render {path.as_posix()} --to typst`.")
+    proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=root)
+    if proc.returncode:
+        return 1, None, f"PDF-renderingen misslyckades (slutkod {proc.returncode})."
+    out = pdf_path(root, key)
+    if not (root / out).is_file() and (root / path.with_suffix(".pdf")).is_file():
+        out = path.with_suffix(".pdf")
+    return 0, out, None

@@ -29,7 +29,7 @@ from .results import Results, compute_all
 from .settings import Settings
 
 #: Files of the statistics code whose source is part of the disk-cache key.
-CODE_FILES = ("stats.py", "disclosure.py", "results.py", "catalog.py", "io.py", "validate.py", "settings.py",
+CODE_FILES = ("stats.py", "disclosure.py", "results.py", "catalog.py", "io.py", "reading.py", "validate.py", "settings.py",
               "settings.toml", "codes.py")
 #: Entries kept in memory.
 MEMORY_ENTRIES = 4

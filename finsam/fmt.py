@@ -35,6 +35,11 @@ def is_missing(x) -> bool:
         return False
 
 
+def thousands(n: int) -> str:
+    """An integer with an ordinary space as thousands separator (terminal messages): ``12 345``."""
+    return f"{int(n):,}".replace(",", " ")
+
+
 def is_true(x) -> bool:
     """True only for a real True (pandas NA, NaN and None are False)."""
     try:
