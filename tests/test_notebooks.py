@@ -465,7 +465,7 @@ def test_forbund_large_with_previous_year(tmp_path):
     assert len(alts) == len(indicators) + 1
     assert sum(a.startswith("Små diagram") for a in alts) == 1
     check = [o.text for o in _outputs(nb) if o.output_type == "stream"]
-    assert check == [forbund.check_summary(forbund.open_report(forbund, year)) + "\n"]
+    assert check == [checks.expected_check_output("forbund", {"forbund": forbund, "year": year})]
 
 
 @pytest.mark.slow
