@@ -9,9 +9,11 @@ Public API (thin; the implementation lives in the modules):
 - :func:`compute_all` – shares, intervals, comparisons and disclosure for a whole dataset
 - :func:`compute_results` – the rows of the ``finsam results`` CSV
 - :func:`build` – run every report (papermill) and write the site pages
+- :class:`FinsamError` – base class of every error finsam raises on purpose
 """
 
 from .catalog import Catalog, load_catalog
+from .errors import FinsamError
 from .io import Dataset, DataValidationError, load_dataset
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -37,6 +39,6 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Catalog", "Dataset", "DataValidationError", "DEFAULT_SETTINGS", "Settings", "load_catalog", "load_dataset",
+    "Catalog", "Dataset", "DataValidationError", "DEFAULT_SETTINGS", "FinsamError", "Settings", "load_catalog", "load_dataset",
     *_LAZY, "__version__",
 ]

@@ -43,25 +43,12 @@ import numpy as np
 import pandas as pd
 
 from ._paths import CATALOG_DIR, PACKAGE_DIR
+from .hashing import sha256
 
 #: Output folder (under ``reports/``) of the indicator pages.
 INDICATOR_DIR = "indikatorer"
-#: Name of the national pseudo-förbund.
-RIKET = "riket"
 #: Decimals of a share in percent as the reports show it.
 DISPLAY_DECIMALS = 1
-
-
-def sha256(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8") if isinstance(p, str) else p)
-        h.update(b"\0")
-    return h.hexdigest()
-
-
-def file_digest(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def code_fingerprint() -> str:

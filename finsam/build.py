@@ -1,4 +1,4 @@
-"""``finsam build`` and ``finsam report``: execute the report notebooks, then the site.
+"""Execute the report notebooks, then write the site (``finsam build`` and ``finsam report``).
 
 The build plans one job per förbund × year, one national report per year and
 one page per questionnaire indicator (:mod:`finsam._plan`), skips jobs whose
@@ -10,8 +10,10 @@ the previous good output in place and is named in the summary with its failing
 cell and error. Afterwards :func:`finsam.site.write_pages` writes the listing
 pages and Quarto renders the site.
 
-Exit codes: 0 ok (also when Quarto is missing: the notebooks are done),
-1 a report or the render failed, 2 invalid input (data, options, templates).
+:attr:`BuildResult.exit_code` is 0 when every report ran (also when Quarto is
+missing: the notebooks are done) and 1 when a report or the render failed;
+invalid input raises a :class:`finsam.errors.FinsamError`. The command line
+(:mod:`finsam.cli`) prints the summary and exits with the code.
 """
 
 from __future__ import annotations
@@ -29,26 +31,27 @@ from typing import Callable
 
 import click
 
-from . import _plan
+from . import _plan, hashing
 from ._atomic import atomic_write_text
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
 from ._runner import FAILED_DIR, Job, JobError, Outcome, RunOptions, run_job, run_jobs
+from .cache import load_results
+from .codes import NATIONAL
+from .errors import InputError
 from .settings import DEFAULT_SETTINGS, Settings
 
 #: Template file per report kind (in ``notebooks/``).
 TEMPLATE_FILES = {"forbund": "forbund.ipynb", "riket": "riket.ipynb", "indikator": "indikator.ipynb"}
 #: Kinds that must have a template; the indicator pages are built only if theirs exists.
 REQUIRED_KINDS = ("forbund", "riket")
-#: Parameters every template of a kind must declare (besides the settings).
+#: Parameters every template of a kind must declare (besides :data:`SETTINGS_PARAMETER`).
 KIND_PARAMETERS = {
     "forbund": ("forbund", "year", "data_dir"),
     "riket": ("year", "data_dir"),
     "indikator": ("indicator", "data_dir"),
 }
-#: Settings passed to every template as parameters.
-SETTINGS_PARAMETERS = ("ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n")
-#: Passed only to templates that declare them.
-OPTIONAL_SETTINGS_PARAMETERS = ("funnel_limits",)
+#: The one parameter that carries every setting (:meth:`finsam.settings.Settings.as_dict`).
+SETTINGS_PARAMETER = "settings"
 #: The manifest of input hashes of the last successful run of each job.
 MANIFEST = ".build-manifest.json"
 #: Lines of a failing cell's source shown in the summary.
@@ -65,7 +68,7 @@ QUARTO_MISSING = (
 )
 
 
-class BuildInputError(ValueError):
+class BuildInputError(InputError):
     """Invalid options or templates (exit code 2); the message is in Swedish."""
 
 
@@ -89,7 +92,7 @@ class BuildResult:
         What the render did (reports and pages rendered, unchanged, failed).
     exit_code : int
     summary : str
-        The Swedish summary printed at the end.
+        The Swedish summary (printed by the command line).
     """
 
     planned: list[str] = field(default_factory=list)
@@ -171,18 +174,9 @@ def _template_imports(paths) -> list[str]:
                 if isinstance(node, ast.Import):
                     names += [a.name for a in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    # ``from finsam import report``: report may be a module.
+                    # ``from finsam.reports import forbund``: forbund is a module.
                     names += [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
     return list(dict.fromkeys(names))
-
-
-def _settings_parameters(settings: Settings, declared: set[str]) -> dict:
-    values = settings.as_dict()
-    params = {k: values[k] for k in SETTINGS_PARAMETERS}
-    for k in OPTIONAL_SETTINGS_PARAMETERS:
-        if k in declared:
-            params[k] = values[k]
-    return params
 
 
 def _data_dir_parameter(source, cwd: Path) -> str:
@@ -214,10 +208,10 @@ def _check_filters(dataset, years, forbund) -> None:
             + ", ".join(str(y) for y in have_years)
         )
     ids = sorted(set(dataset.forbund["forbund"].astype(str)))
-    bad = [f for f in forbund if f not in ids and f != _plan.RIKET]
+    bad = [f for f in forbund if f not in ids and f != NATIONAL]
     if bad:
         problems.append(
-            f"Okänt förbund: {', '.join(bad)}. Förbund i data: {', '.join(ids)} (och '{_plan.RIKET}' för riksrapporten)"
+            f"Okänt förbund: {', '.join(bad)}. Förbund i data: {', '.join(ids)} (och '{NATIONAL}' för riksrapporten)"
         )
     if problems:
         raise BuildInputError("\n".join(problems))
@@ -256,7 +250,7 @@ def plan_jobs(
     declared = {k: _declared_parameters(p) for k, p in templates.items()}
     problems = []
     for kind, names in declared.items():
-        expected = set(KIND_PARAMETERS[kind]) | set(SETTINGS_PARAMETERS)
+        expected = set(KIND_PARAMETERS[kind]) | {SETTINGS_PARAMETER}
         unknown = sorted(expected - names)
         if unknown:
             problems.append(
@@ -269,18 +263,18 @@ def plan_jobs(
     code = _plan.code_fingerprint()
     digests = _plan.data_digests(dataset, catalog)
     base = {
-        kind: _plan.sha256(code, _plan.file_digest(path), settings.fingerprint())
+        kind: hashing.sha256(code, hashing.file_digest(path), settings.fingerprint())
         for kind, path in templates.items()
     }
     labels = {kind: _rel(path, root, REPO_ROOT) for kind, path in templates.items()}
 
     def make(kind, key, label, params, fm, data_part) -> Job:
-        params = {**params, **_settings_parameters(settings, declared[kind])}
-        digest = _plan.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
+        params = {**params, SETTINGS_PARAMETER: settings.as_dict()}
+        digest = hashing.sha256(base[kind], json.dumps(params, sort_keys=True), fm, data_part)
         return Job(kind, key, label, str(templates[kind]), labels[kind], params, fm, digest)
 
     jobs: list[Job] = []
-    if "riket" in templates and (not want_forbund or _plan.RIKET in want_forbund):
+    if "riket" in templates and (not want_forbund or NATIONAL in want_forbund):
         for y in sorted(want_years, reverse=True):
             fm = _front_matter_text(front_matter, "riket", dataset, year=y)
             jobs.append(
@@ -393,24 +387,6 @@ def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
 # ---------------------------------------------------------------------------
 # build
 # ---------------------------------------------------------------------------
-def _load(data, settings_file=None):
-    from .io import load_dataset
-
-    settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-    return load_dataset(data), settings
-
-
-def _prewarm_results(dataset, settings: Settings) -> None:
-    """Fill :mod:`finsam.report`'s disk cache once, before the workers need it."""
-    try:
-        from . import report
-
-        params = _settings_parameters(settings, set())
-        report.load_results(str(dataset.source), report.make_settings(**params))
-    except Exception:  # noqa: BLE001 - only an optimisation; the notebooks compute it themselves
-        pass
-
-
 def _prune(reports: Path, manifest: _Manifest, planned: set[str]) -> None:
     """Remove reports of jobs that no longer exist (unfiltered builds only)."""
     for key in sorted(set(manifest.jobs) - planned):
@@ -514,8 +490,9 @@ def build(
             modules=tuple(_template_imports(sorted({j.template for j in todo}))),
         )
         prewarm = None
-        if "finsam.report" in options.modules:
-            prewarm = lambda: _prewarm_results(dataset, settings)  # noqa: E731
+        if "finsam.reports" in options.modules:
+            # Compute the results once (and fill the disk cache) while the kernels start.
+            prewarm = lambda: load_results(dataset.source, settings)  # noqa: E731
         t_run = time.perf_counter()
         try:
             run_jobs(todo, options, jobs or os.cpu_count() or 1, on_done=done, while_starting=prewarm)
@@ -547,7 +524,6 @@ def build(
             result.exit_code = 1
     result.seconds = time.perf_counter() - t0
     result.summary = "\n".join([_summary(result, by_key), *messages])
-    click.echo(result.summary)
     return result
 
 
@@ -570,44 +546,6 @@ def _render_site(root: Path, *, jobs: int = 1, force: bool = False, progress: bo
             lines.append(f"  {rel}")
             lines += [f"    {line}" for line in message.splitlines()[-SOURCE_LINES:]]
     return (1 if res.failed else 0), "\n".join(lines), res
-
-
-def _print_problems(exc) -> None:
-    problems = getattr(exc, "problems", None)
-    if problems:
-        for p in problems:
-            click.echo(str(p), err=True)
-        click.echo(f"{len(problems)} fel hittades i data; inga rapporter kördes.", err=True)
-    else:
-        click.echo(str(exc), err=True)
-
-
-def _guarded(settings_file, action: Callable):
-    """Load the settings and run ``action(settings)``; bad input becomes a message.
-
-    Returns ``(value, None)`` on success and ``(None, 2)`` after printing the
-    Swedish message for invalid data, settings or options.
-    """
-    from .io import DataValidationError
-
-    try:
-        settings = Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
-        return action(settings), None
-    except DataValidationError as exc:
-        _print_problems(exc)
-    except (BuildInputError, ValueError, FileNotFoundError) as exc:
-        click.echo(str(exc), err=True)
-    return None, 2
-
-
-def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
-    """``finsam build``: see :func:`build`. Returns the exit code."""
-    if jobs is not None and jobs < 1:
-        click.echo(f"--jobs måste vara minst 1, inte {jobs}", err=True)
-        return 2
-    result, code = _guarded(settings_file, lambda settings: build(
-        data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render, settings=settings))
-    return code if code is not None else result.exit_code
 
 
 # ---------------------------------------------------------------------------
@@ -636,7 +574,7 @@ def run_report(
 
         dataset = load_dataset(data)
     templ = _templates(templates)
-    templ = {k: v for k, v in templ.items() if k in ("riket" if forbund == _plan.RIKET else "forbund",)}
+    templ = {k: v for k, v in templ.items() if k in ("riket" if forbund == NATIONAL else "forbund",)}
     planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=[year], forbund=[forbund],
                         front_matter=front_matter)
     if not planned:
@@ -654,7 +592,7 @@ def run_report(
 
 def _no_data_message(dataset, forbund: str, year: int) -> str:
     """Why there is no report ``forbund`` × ``year``, with the years that do have data."""
-    if forbund == _plan.RIKET:
+    if forbund == NATIONAL:
         have = sorted({int(y) for y in dataset.years})
         return f"Det finns inga data för {year}. År med data: {', '.join(map(str, have))}."
     rows = [t.loc[t["forbund"].astype(str) == forbund, "year"] for t in (dataset.responses, dataset.participation)]
@@ -680,35 +618,27 @@ def pdf_path(root: Path, key: str) -> Path:
     return Path(output_dir(Path(root))) / rel
 
 
-def report_command(*, data, forbund, year, pdf, settings_file) -> int:
-    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
-    ran, code = _guarded(settings_file, lambda settings: run_report(
-        data, forbund=forbund, year=year, settings=settings))
-    if code is not None:
-        return code
-    job, outcome = ran
-    path = Path("reports") / job.key
-    if not outcome.ok:
-        click.echo("\n".join(["Rapporten misslyckades:", *_failure_text(job.key, job, outcome.error)]), err=True)
-        return 1
-    click.echo(f"Rapport skriven: {path} ({_sv(outcome.seconds)} s)")
-    if pdf:
-        quarto = shutil.which("quarto")
-        if quarto is None:
-            click.echo(
-                f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
-                f"`quarto render {path.as_posix()} --to typst`.",
-                err=True,
-            )
-            return 0
-        from .render import quarto_env
+def render_pdf(root: Path, key: str) -> tuple[int, Path | None, str | None]:
+    """Render ``reports/<key>`` to PDF with Quarto in ``root``.
 
-        proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=REPO_ROOT, env=quarto_env())
-        if proc.returncode:
-            click.echo(f"PDF-renderingen misslyckades (slutkod {proc.returncode}).", err=True)
-            return 1
-        out = pdf_path(REPO_ROOT, job.key)
-        if not (REPO_ROOT / out).is_file() and (REPO_ROOT / path.with_suffix(".pdf")).is_file():
-            out = path.with_suffix(".pdf")
-        click.echo(f"PDF skriven: {out.as_posix()}")
-    return 0
+    Returns
+    -------
+    tuple
+        (exit code, the PDF's path relative to ``root`` or None, a Swedish
+        message when no PDF was written). The exit code is 0 also when Quarto
+        is missing (the message then says how to get it).
+    """
+    path = Path("reports") / key
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        return 0, None, (f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
+                         f"`quarto render {path.as_posix()} --to typst`.")
+    from .render import quarto_env
+
+    proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=root, env=quarto_env())
+    if proc.returncode:
+        return 1, None, f"PDF-renderingen misslyckades (slutkod {proc.returncode})."
+    out = pdf_path(root, key)
+    if not (root / out).is_file() and (root / path.with_suffix(".pdf")).is_file():
+        out = path.with_suffix(".pdf")
+    return 0, out, None

@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import CATALOG_DIR
+from .errors import FinsamError
 
 #: Answer classes, in display order.
 CLASSES = ("negative", "neutral", "positive", "clearly_positive", "yes", "no")
@@ -61,7 +62,7 @@ def year_span(first, last, *, collapse: bool = False) -> str:
     return f"{int(first)}–{last_text}"
 
 
-class CatalogError(ValueError):
+class CatalogError(FinsamError, ValueError):
     """The catalogue files are inconsistent."""
 
 

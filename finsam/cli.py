@@ -1,17 +1,22 @@
 """The ``finsam`` command line (click). Command and option names in English,
 help texts and messages in Swedish.
 
-Exit codes: 0 ok, 1 a job or report failed, 2 invalid input (data or options).
+This is the only module that prints errors and chooses exit codes: 0 ok, 1 a
+job or report failed, 2 invalid input (a :class:`finsam.errors.FinsamError`:
+data, settings, options). Any other exception is a bug: it propagates with its
+traceback and the process exits with 1.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 
 from . import _click_sv
+from .errors import FinsamError
 
 _click_sv.install()
 
@@ -23,6 +28,148 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def print_error(exc: FinsamError) -> None:
+    """Print a :class:`FinsamError` in Swedish: every data problem on its own line, else the message."""
+    problems = getattr(exc, "problems", None)
+    if problems:
+        for p in problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(problems)} fel hittades i data; inget kördes.", err=True)
+    else:
+        click.echo(str(exc), err=True)
+
+
+def guarded(action: Callable[[], int | None]) -> int:
+    """Run ``action``; a :class:`FinsamError` is printed and gives its exit code (2)."""
+    try:
+        return action() or 0
+    except FinsamError as exc:
+        print_error(exc)
+        return exc.exit_code
+
+
+def _settings(settings_file):
+    from .settings import DEFAULT_SETTINGS, Settings
+
+    return Settings.from_toml(settings_file) if settings_file is not None else DEFAULT_SETTINGS
+
+
+# ---------------------------------------------------------------------------
+# what the commands do (callable from tests; each returns the exit code)
+# ---------------------------------------------------------------------------
+def validate_command(path: Path | None) -> int:
+    """``finsam validate``: print every problem, then a summary; 0 if valid, 2 otherwise."""
+    from . import fmt
+    from .io import default_data_dir, read_raw
+    from .validate import validate_dataset
+
+    def run() -> int:
+        shown = path if path is not None else default_data_dir()
+        raw = read_raw(path)
+        problems = validate_dataset(raw)
+        if problems:
+            for p in problems:
+                click.echo(str(p))
+            click.echo(f"{len(problems)} fel hittades i {shown}")
+            return 2
+        resp, part = raw.tables["responses"], raw.tables["participation"]
+        years = set(resp["year"]) | set(part["year"])
+        rows = len(resp)
+        click.echo(
+            f"Inga fel: {fmt.thousands(len(raw.tables['forbund']))} förbund, {fmt.thousands(len(years))} år, "
+            f"{fmt.thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}."
+        )
+        return 0
+
+    return guarded(run)
+
+
+def demo_command(directory: str | Path | None) -> int:
+    """``finsam demo [DIR]``: write the synthetic demo data."""
+    from ._atomic import os_error_text
+    from ._paths import DEMO_DIR
+    from .demo import generate
+
+    directory = Path(directory) if directory is not None else DEMO_DIR
+    try:
+        files = generate(directory)
+    except OSError as exc:
+        click.echo(f"Kunde inte skapa demodata i {directory}: {os_error_text(exc)}", err=True)
+        return 1
+    click.echo(f"Syntetiska demodata skrivna till {directory} ({len(files)} filer).")
+    return 0
+
+
+def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
+    """``finsam build``: see :func:`finsam.build.build`; prints the summary."""
+    from . import build as B
+
+    if jobs is not None and jobs < 1:
+        click.echo(f"--jobs måste vara minst 1, inte {jobs}", err=True)
+        return 2
+
+    def run() -> int:
+        result = B.build(data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
+                         settings=_settings(settings_file))
+        click.echo(result.summary)
+        return result.exit_code
+
+    return guarded(run)
+
+
+def report_command(*, data, forbund, year, pdf, settings_file) -> int:
+    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
+    from . import build as B
+
+    def run() -> int:
+        job, outcome = B.run_report(data, forbund=forbund, year=year, settings=_settings(settings_file))
+        if not outcome.ok:
+            click.echo("\n".join(["Rapporten misslyckades:", *B._failure_text(job.key, job, outcome.error)]),
+                       err=True)
+            return 1
+        click.echo(f"Rapport skriven: {Path('reports') / job.key} ({B._sv(outcome.seconds)} s)")
+        if not pdf:
+            return 0
+        code, out, problem = B.render_pdf(B.REPO_ROOT, job.key)
+        if problem:
+            click.echo(problem, err=True)
+        else:
+            click.echo(f"PDF skriven: {out.as_posix()}")
+        return code
+
+    return guarded(run)
+
+
+def results_command(data, *, year, forbund, level, out, settings_file) -> int:
+    """``finsam results``: compute the contract table and write it as CSV."""
+    from ._atomic import os_error_text
+    from .io import load_dataset
+    from .results import compute_results, write_results_csv
+
+    def run() -> int:
+        settings = _settings(settings_file)
+        try:
+            dataset = load_dataset(data)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            click.echo(f"Hittar inte data: {exc}", err=True)
+            return 2
+        df = compute_results(dataset, settings, year=year, forbund=forbund, level=level)
+        try:
+            write_results_csv(df, out)
+        except OSError as exc:
+            click.echo(f"Kunde inte skriva resultatfilen {out}: {os_error_text(exc)}. Ange en fil som går att skriva.",
+                       err=True)
+            return 2
+        shown = int((~df["withheld"].astype(bool)).sum()) if len(df) else 0
+        click.echo(f"Skrev {len(df)} rader ({shown} redovisade, {len(df) - shown} dolda) till {out}")
+        return 0
+
+    return guarded(run)
+
+
+# ---------------------------------------------------------------------------
+# the click commands
+# ---------------------------------------------------------------------------
 @click.group(name="finsam", context_settings=CONTEXT, subcommand_metavar="KOMMANDO [ARGUMENT]...", help="Indikatorer för finansiell samordning: kontroll, statistik och rapporter.")
 @click.version_option(package_name="finsam", message="finsam %(version)s")
 def main() -> None:
@@ -32,8 +179,6 @@ def main() -> None:
 @main.command(help="Kontrollera en datakatalog eller en .xlsx-arbetsbok. Alla fel listas med fil, rad och kolumn; slutkod 2 vid fel.")
 @click.argument("data", type=click.Path(path_type=Path), required=False, metavar="[DATA]")
 def validate(data: Path | None) -> None:
-    from .validate import validate_command
-
     sys.exit(validate_command(data))
 
 
@@ -60,16 +205,12 @@ def template(file: Path) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), metavar="FIL", required=True, help="CSV-fil att skriva.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def results(data, year, forbund, level, out, settings_file) -> None:
-    from .results import results_command
-
     sys.exit(results_command(data, year=year, forbund=forbund, level=level, out=out, settings_file=settings_file))
 
 
 @main.command(help="Skapa de syntetiska demodata (fast frö: samma filer varje gång).")
 @click.argument("directory", type=click.Path(path_type=Path), required=False, metavar="[KATALOG]")
 def demo(directory: Path | None) -> None:
-    from .demo import demo_command
-
     sys.exit(demo_command(directory))
 
 
@@ -82,8 +223,6 @@ def demo(directory: Path | None) -> None:
 @click.option("--no-render", "no_render", is_flag=True, help="Kör bara notebooks, rendera inte med Quarto.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def build(data, years, forbund, jobs, force, no_render, settings_file) -> None:
-    from .build import build_command
-
     sys.exit(build_command(data=data, years=years, forbund=forbund, jobs=jobs, force=force, render=not no_render, settings_file=settings_file))
 
 
@@ -94,8 +233,6 @@ def build(data, years, forbund, jobs, force, no_render, settings_file) -> None:
 @click.option("--pdf", is_flag=True, help="Rendera också en PDF med Quarto.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 def report(data, forbund, year, pdf, settings_file) -> None:
-    from .build import report_command
-
     sys.exit(report_command(data=data, forbund=forbund, year=year, pdf=pdf, settings_file=settings_file))
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -606,18 +605,6 @@ def generate(directory: str | Path | None = None, seed: int = SEED) -> list[Path
         atomic_write_text(directory / name, text)
         written.append(directory / name)
     return written
-
-
-def demo_command(directory: str | Path | None) -> int:
-    """CLI entry point of ``finsam demo [DIR]``; returns the exit code."""
-    directory = Path(directory) if directory is not None else DEMO_DIR
-    try:
-        files = generate(directory)
-    except Exception as exc:  # noqa: BLE001 - reported in Swedish, exit code 1
-        print(f"Kunde inte skapa demodata i {directory}: {exc}", file=sys.stderr)
-        return 1
-    print(f"Syntetiska demodata skrivna till {directory} ({len(files)} filer).")
-    return 0
 
 
 _README = """\

@@ -35,6 +35,19 @@ def is_missing(x) -> bool:
         return False
 
 
+def thousands(n: int) -> str:
+    """An integer with an ordinary space as thousands separator (terminal messages): ``12 345``."""
+    return f"{int(n):,}".replace(",", " ")
+
+
+def is_true(x) -> bool:
+    """True only for a real True (pandas NA, NaN and None are False)."""
+    try:
+        return bool(x is True or (x is not None and not is_missing(x) and x == True))  # noqa: E712
+    except (TypeError, ValueError):
+        return False
+
+
 def _round(x: float, decimals: int) -> Decimal:
     quantum = Decimal(1).scaleb(-decimals)
     return Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from ._paths import PUBLISHED_DIR
+from .errors import FinsamError
 
 
-class PublishedDataError(ValueError):
+class PublishedDataError(FinsamError, ValueError):
     """A published-data file is missing, has wrong columns or unreadable values."""
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
+from .errors import FinsamError
 from .disclosure import apply_disclosure, blank_withheld
 from .settings import DEFAULT_SETTINGS, Settings
 from .stats import (
@@ -38,7 +39,7 @@ from .stats import (
 LEVELS = ("question", "indicator")
 
 
-class ResultsError(ValueError):
+class ResultsError(FinsamError, ValueError):
     """A request that the data cannot answer (unknown förbund, year without data)."""
 
 

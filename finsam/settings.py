@@ -1,8 +1,12 @@
 """Settings: every threshold and method choice, loaded from ``settings.toml``.
 
 The defaults live in :file:`finsam/settings.toml` next to this module, each with
-its source. A user overrides them with a TOML file of the same shape or with
-keyword arguments (the notebooks pass their parameters this way).
+its source; it is their only source (the dataclass defaults are read from it).
+A user overrides them with a TOML file of the same shape, a dict or keyword
+arguments. A notebook template takes them as one parameter ``settings`` (a dict
+as :meth:`Settings.as_dict` gives it, or the path of a TOML file) and calls
+:meth:`Settings.load`; every function below the entry points receives the
+:class:`Settings` object explicitly.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import SettingsError
 
 DEFAULTS_FILE = Path(__file__).with_name("settings.toml")
 
@@ -30,6 +36,17 @@ def _read_toml(path: Path) -> dict:
             flat.update(section)
     return flat
 
+
+def _renamed(values: dict) -> dict:
+    """``[funnel] limits`` of the TOML file is the field ``funnel_limits``."""
+    out = dict(values)
+    if "limits" in out:
+        out["funnel_limits"] = tuple(out.pop("limits"))
+    return out
+
+
+#: The defaults, read once from ``settings.toml``.
+_DEFAULTS = _read_toml(DEFAULTS_FILE)
 
 _TYPES = {
     "ci_method": str, "confidence": (int, float), "margin_pp": (int, float), "min_n": int,
@@ -68,14 +85,14 @@ class Settings:
         "Resultat jämfört med" (004), or the key share.
     """
 
-    ci_method: str = "wilson"
-    confidence: float = 0.95
-    margin_pp: float = 2.0
-    min_n: int = 5
-    caution_n: int = 30
-    gender_min_n: int = 10
-    funnel_limits: tuple[float, ...] = field(default=(0.95, 0.998))
-    trend_basis: str = "positive"
+    ci_method: str = _DEFAULTS["ci_method"]
+    confidence: float = _DEFAULTS["confidence"]
+    margin_pp: float = _DEFAULTS["margin_pp"]
+    min_n: int = _DEFAULTS["min_n"]
+    caution_n: int = _DEFAULTS["caution_n"]
+    gender_min_n: int = _DEFAULTS["gender_min_n"]
+    funnel_limits: tuple[float, ...] = field(default=tuple(_DEFAULTS["limits"]))
+    trend_basis: str = _DEFAULTS["trend_basis"]
 
     def __post_init__(self) -> None:
         problems = []
@@ -90,7 +107,7 @@ class Settings:
             if not ok:
                 problems.append(f"{f.name}: {_TYPE_TEXT[f.name]}, inte {value!r}")
         if problems:
-            raise ValueError("Ogiltiga inställningar: " + "; ".join(problems))
+            raise SettingsError("Ogiltiga inställningar: " + "; ".join(problems))
         if self.ci_method not in CI_METHODS:
             problems.append(
                 f"ci_method: okänd metod {self.ci_method!r} (välj {', '.join(CI_METHODS)})"
@@ -112,25 +129,61 @@ class Settings:
                 f"gender_min_n ({self.gender_min_n}) får inte vara mindre än min_n ({self.min_n})"
             )
         if problems:
-            raise ValueError("Ogiltiga inställningar: " + "; ".join(problems))
+            raise SettingsError("Ogiltiga inställningar: " + "; ".join(problems))
         object.__setattr__(self, "funnel_limits", tuple(float(x) for x in self.funnel_limits))
 
     @classmethod
     def from_toml(cls, path: str | Path | None = None, **overrides) -> "Settings":
-        """Defaults from ``settings.toml``, then ``path``, then ``overrides``."""
-        values = _read_toml(DEFAULTS_FILE)
+        """Defaults from ``settings.toml``, then ``path``, then ``overrides``.
+
+        Raises
+        ------
+        SettingsError
+            Unknown keys, wrong types or inconsistent values; a file that cannot be read.
+        """
+        values = _renamed(_DEFAULTS)
         if path is not None:
-            values.update(_read_toml(Path(path)))
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if "limits" in values:
-            values["funnel_limits"] = tuple(values.pop("limits"))
+            try:
+                values.update(_renamed(_read_toml(Path(path))))
+            except OSError as exc:
+                raise SettingsError(f"Kunde inte läsa inställningsfilen {path}: {exc.strerror or exc}") from None
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"Inställningsfilen {path} är inte giltig TOML: {exc}") from None
+        values.update(_renamed({k: v for k, v in overrides.items() if v is not None}))
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - names)
         if unknown:
-            raise ValueError("Okända inställningar: " + ", ".join(unknown))
+            raise SettingsError("Okända inställningar: " + ", ".join(unknown))
         return cls(**values)
 
+    @classmethod
+    def load(cls, value: "Settings | dict | str | Path | None" = None) -> "Settings":
+        """The settings of a notebook parameter or a caller.
+
+        Parameters
+        ----------
+        value : Settings, dict, str, Path or None
+            ``None``, ``{}`` or ``""``: the defaults. A dict: overrides of the
+            defaults, keyed as in :meth:`as_dict` (``limits`` is accepted for
+            ``funnel_limits``). A string or path: a TOML file like
+            ``settings.toml``. A :class:`Settings`: itself.
+
+        Raises
+        ------
+        SettingsError
+        """
+        if isinstance(value, Settings):
+            return value
+        if value is None or (isinstance(value, (str, dict)) and not value):
+            return cls.from_toml()
+        if isinstance(value, dict):
+            return cls.from_toml(**value)
+        if isinstance(value, (str, Path)):
+            return cls.from_toml(Path(value).expanduser())
+        raise SettingsError(f"settings ska vara en ordlista eller sökvägen till en TOML-fil, inte {value!r}")
+
     def as_dict(self) -> dict:
+        """Every setting as a JSON-compatible dict (the notebooks' ``settings`` parameter)."""
         d = dataclasses.asdict(self)
         d["funnel_limits"] = list(self.funnel_limits)
         return d
@@ -141,4 +194,5 @@ class Settings:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
+#: The defaults of ``settings.toml`` (entry points use it when the user gives no settings).
 DEFAULT_SETTINGS = Settings.from_toml()

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import yaml
 
-from . import fmt
+from . import fmt, texts
 from ._atomic import atomic_write_bytes, atomic_write_text
 
 #: ``dataset.toml`` key (section ``[dataset]``) that allows publishing the raw
@@ -95,19 +95,9 @@ TYPST_FORMAT: dict = {
 FORMAT_LINKS = [{"format": "typst", "text": "PDF för utskrift", "icon": "file-pdf"}, "pdf"]
 
 
-def __getattr__(name: str):
-    # SYNTHETIC_NOTICE is finsam.report's wording; importing finsam.report costs
-    # about a second (matplotlib, scipy), so it is only imported when needed.
-    if name == "SYNTHETIC_NOTICE":
-        return _notice()[0]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _notice() -> tuple[str, str]:
     """(title, text) of the synthetic-data notice, as the reports word it."""
-    from .report import SYNTHETIC_NOTICE_TEXT, SYNTHETIC_NOTICE_TITLE
-
-    return SYNTHETIC_NOTICE_TITLE, SYNTHETIC_NOTICE_TEXT
+    return texts.SYNTHETIC_NOTICE_TITLE, texts.SYNTHETIC_NOTICE_TEXT
 
 
 def publishes_aggregates(dataset) -> bool:

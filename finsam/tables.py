@@ -18,7 +18,7 @@ Rules for both forms:
   carry their Swedish reason text, never a number.
 
 The builder :func:`html_table` is generic; the report-specific tables live in
-:mod:`finsam.report`, which knows the data.
+:mod:`finsam.reports`, which knows the data.
 """
 
 from __future__ import annotations
@@ -276,17 +276,9 @@ SIGNIF_MARK = "*"
 CAVEAT_MARK = "\u2020"
 
 
-def _true(x) -> bool:
-    """True only for a real True (pandas NA, NaN and None are False)."""
-    try:
-        return bool(x is True or (x is not None and not fmt.is_missing(x) and x == True))  # noqa: E712
-    except (TypeError, ValueError):
-        return False
-
-
 def shown(row) -> bool:
     """A row that exists and is not withheld."""
-    return row is not None and not _true(row.get("withheld", False))
+    return row is not None and not fmt.is_true(row.get("withheld", False))
 
 
 def _has_caveat(row) -> bool:
@@ -299,7 +291,7 @@ def _national_text(row) -> str:
     label = row.get("national_label")
     if fmt.is_missing(row.get("diff_national")) or not isinstance(label, str) or not label:
         return ""
-    sig = "säkerställd" if _true(row.get("signif_national")) else "ej säkerställd"
+    sig = "säkerställd" if fmt.is_true(row.get("signif_national")) else "ej säkerställd"
     return f"{label}: {fmt.pp(row['diff_national'])}, {sig}"
 
 
@@ -307,7 +299,7 @@ def _trend_text(row, prev_year: int) -> str:
     """"↑ +4,2 p.e. mot 2022" plus "(säkerställd)" (empty without a comparison)."""
     if fmt.is_missing(row.get("diff_previous")) or not isinstance(row.get("trend"), str):
         return ""
-    sig = ", säkerställd" if _true(row.get("signif_previous")) else ""
+    sig = ", säkerställd" if fmt.is_true(row.get("signif_previous")) else ""
     return f"{row['trend']} {fmt.pp(row['diff_previous'])} mot {prev_year}{sig}"
 
 
@@ -334,7 +326,7 @@ def overview_cell(row, prev_year: int | None, reason, *, applicable: bool = True
         trend = _trend_text(row, prev_year) or trend_note
         if trend:
             lines.append(trend)
-    return Cell("\n".join(lines), bold=_true(row.get("signif_national")))
+    return Cell("\n".join(lines), bold=fmt.is_true(row.get("signif_national")))
 
 
 def overview_table(items, views, prev_year: int | None, reason) -> str:
@@ -385,7 +377,7 @@ def _view_label(view: str, row) -> str:
 def _signed_with_mark(diff, signif) -> str:
     if fmt.is_missing(diff):
         return fmt.MISSING
-    return fmt.pp(diff) + (SIGNIF_MARK if _true(signif) else "")
+    return fmt.pp(diff) + (SIGNIF_MARK if fmt.is_true(signif) else "")
 
 
 def _trend_cell(row) -> str:

@@ -33,19 +33,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import numpy as np
 import pandas as pd
 
 from .catalog import year_span
-from .io import KEYS, TABLES, DataValidationError, Dataset, Problem, RawData, default_data_dir, read_raw
+from .reading import KEYS, TABLES, DataValidationError, Dataset, Problem, RawData, read_raw
 
 __all__ = [
     "DataValidationError",
     "Problem",
     "YEAR_RANGE",
     "type_problems",
-    "validate_command",
     "validate_dataset",
     "validate_path",
 ]
@@ -470,27 +468,3 @@ def validate_dataset(data: RawData | Dataset, *, catalog=None) -> list[Problem]:
 def validate_path(path: str | Path | None = None, *, catalog=None) -> list[Problem]:
     """Read a data directory or workbook (``None``: the demo data) and validate it."""
     return validate_dataset(read_raw(path), catalog=catalog)
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
-
-
-def validate_command(path: Path | None) -> int:
-    """``finsam validate``: print every problem, then a summary; 0 if valid, 2 otherwise."""
-    shown = path if path is not None else default_data_dir()
-    raw = read_raw(path)
-    problems = validate_dataset(raw)
-    if problems:
-        for p in problems:
-            click.echo(str(p))
-        click.echo(f"{len(problems)} fel hittades i {shown}")
-        return 2
-    resp, part = raw.tables["responses"], raw.tables["participation"]
-    years = set(resp["year"]) | set(part["year"])
-    rows = len(resp)
-    click.echo(
-        f"Inga fel: {_thousands(len(raw.tables['forbund']))} förbund, {_thousands(len(years))} år, "
-        f"{_thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}."
-    )
-    return 0

@@ -22,6 +22,7 @@ from _realbuild import real_build
 
 from finsam import _plan
 from finsam import build as B
+from finsam import cli
 from finsam._runner import Outcome
 from finsam.catalog import load_catalog
 from finsam.io import Dataset, load_dataset
@@ -88,7 +89,7 @@ def test_first_build_writes_every_report_with_front_matter(built):
     assert 'forbund = "beta"' in injected[0].source and "year = 2023" in injected[0].source
     # parameters arrive typed, not as strings
     assert nb.metadata["papermill"]["parameters"]["year"] == 2023
-    assert nb.metadata["papermill"]["parameters"]["confidence"] == 0.95
+    assert nb.metadata["papermill"]["parameters"]["settings"]["confidence"] == 0.95
     # no timing metadata, counters start at 1 in every notebook of the shared kernel
     assert "start_time" not in nb.metadata["papermill"]
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
@@ -232,7 +233,7 @@ def test_failed_job_keeps_previous_output_and_is_named(built, tmp_path, capsys):
     assert "ok" in _stdout(_read(root, "2023/alfa.ipynb"))
     err = result.failed["2023/beta.ipynb"]
     assert err.ename == "RuntimeError" and err.evalue == "avsiktligt fel för beta 2023"
-    out = capsys.readouterr().out
+    out = result.summary
     assert "reports/2023/beta.ipynb" in out
     assert 'raise RuntimeError(f"avsiktligt fel för {forbund} {year}")' in out
     assert "RuntimeError: avsiktligt fel för beta 2023" in out
@@ -254,7 +255,7 @@ def test_unknown_filters_are_listed(tmp_path, capsys):
     text = str(exc.value)
     assert "Okänt år: 2030" in text and "2022, 2023" in text
     assert "Okänt förbund: gamma" in text and "alfa, beta" in text
-    code = B.build_command(data=tmp_path / "data", years=(2030,), forbund=(), jobs=None, force=False,
+    code = cli.build_command(data=tmp_path / "data", years=(2030,), forbund=(), jobs=None, force=False,
                            render=False, settings_file=None)
     assert code == 2 and "Okänt år: 2030" in capsys.readouterr().err
 
@@ -270,6 +271,26 @@ def test_filters_restrict_the_plan(tmp_path):
     assert jobs[0].parameters["data_dir"] == "data"
 
 
+def test_every_setting_reaches_every_job_in_one_parameter(tmp_path):
+    """A settings file's every key, ``[funnel] limits`` included, is the jobs' ``settings`` parameter."""
+    from finsam.settings import Settings
+
+    shutil.copytree(FIXTURES / "valid", tmp_path / "data")
+    ds = load_dataset(tmp_path / "data")
+    custom = tmp_path / "egna.toml"
+    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\n'
+                      '[small_n]\nmin_n = 4\ncaution_n = 20\ngender_min_n = 12\n[funnel]\nlimits = [0.9, 0.99]\n',
+                      encoding="utf-8")
+    settings = Settings.from_toml(custom)
+    assert all(getattr(settings, k) != v for k, v in Settings().as_dict().items() if k != "funnel_limits")
+    assert settings.funnel_limits == (0.9, 0.99)
+    jobs = B.plan_jobs(ds, settings=settings, templates=TEMPLATES, root=tmp_path)
+    default = B.plan_jobs(ds, settings=B.DEFAULT_SETTINGS, templates=TEMPLATES, root=tmp_path)
+    assert jobs and all(j.parameters["settings"] == settings.as_dict() for j in jobs)
+    assert Settings.load(jobs[0].parameters["settings"]) == settings
+    assert {j.digest for j in jobs}.isdisjoint(j.digest for j in default)
+
+
 def test_template_without_the_parameters_is_refused(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "data")
     ds = load_dataset(tmp_path / "data")
@@ -278,7 +299,7 @@ def test_template_without_the_parameters_is_refused(tmp_path):
 
 
 def test_invalid_data_exits_2_with_the_problems(capsys):
-    code = B.build_command(data=FIXTURES / "broken", years=(), forbund=(), jobs=None, force=False,
+    code = cli.build_command(data=FIXTURES / "broken", years=(), forbund=(), jobs=None, force=False,
                            render=False, settings_file=None)
     assert code == 2
     err = capsys.readouterr().err
@@ -327,7 +348,7 @@ def test_report_for_a_year_without_data_lists_the_forbund_years(tmp_path, capsys
     for name in ("responses.csv", "participation.csv"):
         lines = (data / name).read_text(encoding="utf-8").splitlines(keepends=True)
         (data / name).write_text("".join(l for l in lines if not l.startswith("2022,beta,")), encoding="utf-8")
-    code = B.report_command(data=data, forbund="beta", year=2022, pdf=False, settings_file=None)
+    code = cli.report_command(data=data, forbund="beta", year=2022, pdf=False, settings_file=None)
     assert code == 2
     err = capsys.readouterr().err
     assert "Förbundet beta har inga data för 2022. År med data för förbundet: 2023." in err
@@ -354,7 +375,7 @@ def test_report_pdf_names_the_file_quarto_wrote(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(B.shutil, "which", lambda name: "/usr/bin/quarto")
     monkeypatch.setattr(B.subprocess, "run", fake_run)
-    code = B.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None)
+    code = cli.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None)
     assert code == 0
     assert calls == [(["/usr/bin/quarto", "render", "reports/2023/alfa.ipynb", "--to", "typst"], tmp_path)]
     out = capsys.readouterr().out
@@ -373,7 +394,7 @@ def test_pdf_path_follows_the_project_output_dir(tmp_path):
 def test_quarto_missing_messages_give_a_working_install_command(tmp_path, monkeypatch, capsys):
     _fake_report(monkeypatch, tmp_path)
     monkeypatch.setattr(B.shutil, "which", lambda name: None)
-    assert B.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 0
+    assert cli.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 0
     err = capsys.readouterr().err
     code, message, _ = B._render_site(tmp_path)
     assert code == 0

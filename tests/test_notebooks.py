@@ -18,7 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from finsam import fmt, report
+from finsam import cache, fmt, texts
+from finsam.errors import FinsamError
+from finsam.reports import checks, forbund, indikator, riket
 from finsam._runner import coalesce_streams
 from finsam.catalog import load_catalog
 from finsam.disclosure import reason_text
@@ -47,15 +49,15 @@ def _private_cache(tmp_path_factory):
 def test_template_is_stripped_and_hidden(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    checks = [c for c in code if report.CHECK_MARKER in c.source]
-    assert len(checks) == 1, "exactly one NBVAL_CHECK_OUTPUT cell"
+    marked = [c for c in code if checks.CHECK_MARKER in c.source]
+    assert len(marked) == 1, "exactly one NBVAL_CHECK_OUTPUT cell"
     # The check cell is never rendered by Quarto.
-    assert "remove-cell" in checks[0].metadata.get("tags", [])
-    assert checks[0].source.startswith("#| include: false\n")
+    assert "remove-cell" in marked[0].metadata.get("tags", [])
+    assert marked[0].source.startswith("#| include: false\n")
     for cell in code:
         assert cell.outputs == [], f"{name}: a code cell carries outputs"
         assert cell.execution_count is None, f"{name}: a code cell carries an execution count"
-        if cell is not checks[0]:
+        if cell is not marked[0]:
             # Quarto reads "#| echo: false"; the tag "remove-input" is not one Quarto knows.
             assert cell.source.startswith("#| echo: false\n"), cell.source[:40]
 
@@ -67,9 +69,9 @@ def test_nbval_reference_copy_has_the_template_cells(name):
     copy = nbformat.read(NBVAL_DIR / name, as_version=4)
     assert [(c.cell_type, c.source, c.metadata) for c in copy.cells] == [
         (c.cell_type, c.source, c.metadata) for c in template.cells
-    ], "Run `.venv/bin/python -m finsam.report` to refresh tests/nbval/."
+    ], "Run `.venv/bin/python -m finsam.reports.checks` to refresh tests/nbval/."
     outputs = [c for c in copy.cells if c.cell_type == "code" and c.outputs]
-    assert len(outputs) == 1 and report.CHECK_MARKER in outputs[0].source
+    assert len(outputs) == 1 and checks.CHECK_MARKER in outputs[0].source
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -81,44 +83,45 @@ def test_parameters_cell_holds_literals_only(name):
     for node in tree.body:
         assert isinstance(node, ast.Assign)
         ast.literal_eval(node.value)  # raises on anything but a literal
-    params = report.template_defaults(nb)
+    params = checks.template_defaults(nb)
     assert params["data_dir"] == ""
-    assert {"ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n"} <= set(params)
-    assert params["ci_method"] == "wilson" and params["min_n"] == 5 and params["gender_min_n"] == 10
+    # Every setting arrives in ONE parameter (empty: the defaults of settings.toml).
+    assert params["settings"] == {}
+    assert not {"ci_method", "confidence", "margin_pp", "min_n", "caution_n", "gender_min_n"} & set(params)
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_stored_check_output_matches_current_data(name):
-    """nbval compares against this line; refresh it with ``python -m finsam.report``."""
+    """nbval compares against this line; refresh it with ``python -m finsam.reports.checks``."""
     nb = nbformat.read(NBVAL_DIR / name, as_version=4)
-    stored = next(c for c in nb.cells if report.CHECK_MARKER in c.source).outputs[0].text
+    stored = next(c for c in nb.cells if checks.CHECK_MARKER in c.source).outputs[0].text
     kind = name.removesuffix(".ipynb")
-    assert stored == report.expected_check_output(kind, report.template_defaults(nb)), (
-        "Run `.venv/bin/python -m finsam.report` to refresh the templates' check output."
+    assert stored == checks.expected_check_output(kind, checks.template_defaults(nb)), (
+        "Run `.venv/bin/python -m finsam.reports.checks` to refresh the templates' check output."
     )
 
 
 # ---------------------------------------------------------------------------
-# finsam.report on the small hand-made fixture (known values)
+# finsam.reports on the small hand-made fixture (known values)
 # ---------------------------------------------------------------------------
 def _html(objs) -> str:
     return "\n".join(o.html for o in objs if hasattr(o, "html"))
 
 
 def test_known_values_beta_2022():
-    rep = report.forbund_report("beta", 2022, FIXTURE)
-    assert rep.notice() == []  # not synthetic
-    html = "\n".join(_html(s) for s in rep.indicator_sections())
+    rep = forbund.open_report("beta", 2022, FIXTURE)
+    assert forbund.notice(rep) == []  # not synthetic
+    html = "\n".join(_html(s) for s in forbund.indicator_sections(rep))
     rows = _table_rows(html)
     i = rows.index(next(r for r in rows if r[0].startswith("Deltagare pågående, fråga 1:")))
     # pag_nytta 2022, beta: n = 30; negative 0, neutral 3, positive 27 (21 clearly) → Wilson 21/30 = 52–83 %.
     assert rows[i + 1][:5] == [f"Alla (n{NB}={NB}30)", f"0{NB}%", f"10{NB}%", f"90{NB}% (70{NB}%)", "52\u201383"]
-    assert "beta 2022:" in rep.check_summary()
+    assert "beta 2022:" in forbund.check_summary(rep)
 
 
 def test_gender_split_withheld_below_ten_alfa_2022():
-    rep = report.forbund_report("alfa", 2022, FIXTURE)
-    rows = _table_rows("\n".join(_html(s) for s in rep.indicator_sections()))
+    rep = forbund.open_report("alfa", 2022, FIXTURE)
+    rows = _table_rows("\n".join(_html(s) for s in forbund.indicator_sections(rep)))
     i = rows.index(next(r for r in rows if r[0].startswith("Deltagare pågående, fråga 1:")))
     assert rows[i + 1][0] == f"Alla (n{NB}={NB}10) \u2020"  # litet underlag
     # 6 women, 3 men: the split is withheld and neither n appears.
@@ -127,39 +130,39 @@ def test_gender_split_withheld_below_ten_alfa_2022():
 
 
 def test_unknown_forbund_and_year_stop_with_swedish_listing():
-    with pytest.raises(report.ReportError, match=r"Okänt förbund 'gamma'.*Förbund som finns: alfa, beta\."):
-        report.forbund_report("gamma", 2023, FIXTURE)
-    with pytest.raises(report.ReportError, match=r"har inga data för 2019\. År med data för förbundet: 2022, 2023\."):
-        report.forbund_report("alfa", 2019, FIXTURE)
-    with pytest.raises(report.ReportError, match=r"Inga data för 2010.*År med data: 2022, 2023\."):
-        report.riket_report(2010, FIXTURE)
-    with pytest.raises(report.ReportError, match=r"Okänd indikator 17"):
-        report.indikator_report(17, FIXTURE)
-    with pytest.raises(report.ReportError, match="Datakatalogen finns inte"):
-        report.forbund_report("alfa", 2022, FIXTURE / "saknas")
-    with pytest.raises(report.ReportError, match="min_n"):
-        report.forbund_report("alfa", 2022, FIXTURE, min_n=40)
+    with pytest.raises(FinsamError, match=r"Okänt förbund 'gamma'.*Förbund som finns: alfa, beta\."):
+        forbund.open_report("gamma", 2023, FIXTURE)
+    with pytest.raises(FinsamError, match=r"har inga data för 2019\. År med data för förbundet: 2022, 2023\."):
+        forbund.open_report("alfa", 2019, FIXTURE)
+    with pytest.raises(FinsamError, match=r"Inga data för 2010.*År med data: 2022, 2023\."):
+        riket.open_report(2010, FIXTURE)
+    with pytest.raises(FinsamError, match=r"Okänd indikator 17"):
+        indikator.open_report(17, FIXTURE)
+    with pytest.raises(FinsamError, match="Datakatalogen finns inte"):
+        forbund.open_report("alfa", 2022, FIXTURE / "saknas")
+    with pytest.raises(FinsamError, match="min_n"):
+        forbund.open_report("alfa", 2022, FIXTURE, {"min_n": 40})
 
 
 def test_synthetic_notice_on_demo_data():
-    rep = report.riket_report(2017)
-    (notice,) = rep.notice()
+    rep = riket.open_report(2017)
+    (notice,) = riket.notice(rep)
     assert notice.data.startswith("::: {.callout-warning}")
-    assert report.SYNTHETIC_NOTICE in notice.data
+    assert texts.SYNTHETIC_NOTICE_TITLE in notice.data
 
 
 def test_results_cache_hits_memory_then_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path))
-    report._MEMORY.clear()
-    ds, res = report.load_results(FIXTURE)
+    cache.clear_memory()
+    ds, res = cache.load_results(FIXTURE)
     files = list(tmp_path.glob("results-*.pkl"))
     assert len(files) == 1
-    assert report.load_results(FIXTURE)[1] is res  # memory
-    report._MEMORY.clear()
-    ds2, res2 = report.load_results(FIXTURE)  # disk
+    assert cache.load_results(FIXTURE)[1] is res  # memory
+    cache.clear_memory()
+    ds2, res2 = cache.load_results(FIXTURE)  # disk
     assert res2 is not res and res2.question.equals(res.question)
     # Other settings: another entry.
-    report.load_results(FIXTURE, report.make_settings(ci_method="jeffreys"))
+    cache.load_results(FIXTURE, {"ci_method": "jeffreys"})
     assert len(list(tmp_path.glob("results-*.pkl"))) == 2
 
 
@@ -178,56 +181,56 @@ def _texts(objs) -> str:
 
 
 def _report_text(rep) -> str:
-    parts = [rep.summary(), rep.indicator_intro(), *rep.indicator_sections(), rep.trend(), rep.about()]
+    parts = [forbund.summary(rep), forbund.indicator_intro(rep), *forbund.indicator_sections(rep), forbund.trend(rep), forbund.about(rep)]
     return _texts([o for part in parts for o in part])
 
 
 def test_confidence_setting_names_every_interval_with_nbsp():
-    rep = report.forbund_report("alfa", 2023, FIXTURE, confidence=0.9)
+    rep = forbund.open_report("alfa", 2023, FIXTURE, {"confidence": 0.9})
     text = _report_text(rep)
     assert f"90{NB}% KI (klart pos.)" in text and f"90{NB}% konfidensintervall" in text
     assert f"95{NB}% KI" not in text and f"95{NB}% konfidens" not in text and "95 %" not in text
     # No percentage anywhere with an ordinary space before the sign.
     assert re.findall(r"\d %", text) == []
-    default = _report_text(report.forbund_report("alfa", 2023, FIXTURE))
+    default = _report_text(forbund.open_report("alfa", 2023, FIXTURE))
     assert f"95{NB}% KI (klart pos.)" in default and re.findall(r"\d %", default) == []
 
 
 def test_year_without_previous_data_drops_the_comparison_and_says_so_once():
-    rep = report.forbund_report("alfa", 2022, FIXTURE)  # the fixture starts in 2022
+    rep = forbund.open_report("alfa", 2022, FIXTURE)  # the fixture starts in 2022
     # Everything but "Om siffrorna", whose method text describes the arrows in general.
-    text = _texts([o for part in [rep.summary(), rep.indicator_intro(), *rep.indicator_sections(), rep.trend()]
+    text = _texts([o for part in [forbund.summary(rep), forbund.indicator_intro(rep), *forbund.indicator_sections(rep), forbund.trend(rep)]
                    for o in part])
     assert text.count("Jämförelse med föregående år saknas (uppgifterna börjar 2022).") == 1
     assert "2021" not in text.replace("mätperioden 1 november 2021", "")
     assert "Förändring mot" not in text and "Pilen visar" not in text and "↑" not in text
     assert "jämfört med rikssnittet." in text
     # With a previous year the column, the arrow legend and the year are there.
-    nxt = _report_text(report.forbund_report("alfa", 2023, FIXTURE))
+    nxt = _report_text(forbund.open_report("alfa", 2023, FIXTURE))
     assert "Förändring mot 2022" in nxt and "Pilen visar förändringen mot 2022" in nxt
     assert "Jämförelse med föregående år saknas" not in nxt
 
 
 def test_first_national_measurement_and_forbund_absent_the_year_before():
-    assert report.forbund_report("sodertalje", 2017).no_previous_text() == (
+    assert forbund.no_previous_text(forbund.open_report("sodertalje", 2017)) == (
         "Jämförelse med föregående år saknas (2017 var den första nationella mätningen).")
-    ds, res = report.load_results("")
+    ds, res = cache.load_results("")
     q = res.question.loc[res.question["forbund"] != NATIONAL]
     years = q.groupby("forbund")["year"].apply(set)
     fid, first = next((f, min(ys)) for f, ys in years.items() if min(ys) > 2017)
-    rep = report.forbund_report(fid, first)
-    assert rep.no_previous_text() == f"Jämförelse med föregående år saknas (förbundet deltog inte {first - 1})."
-    assert "Förändring mot" not in _texts(o for s in rep.indicator_sections() for o in s)
+    rep = forbund.open_report(fid, first)
+    assert forbund.no_previous_text(rep) == f"Jämförelse med föregående år saknas (förbundet deltog inte {first - 1})."
+    assert "Förändring mot" not in _texts(o for s in forbund.indicator_sections(rep) for o in s)
 
 
 def test_overview_explains_a_missing_arrow_and_names_disclosure():
-    rep = report.forbund_report("sundsvall", 2023)
-    rows = _table_rows(rep.overview_table().html)
+    rep = forbund.open_report("sundsvall", 2023)
+    rows = _table_rows(forbund.overview_table(rep).html)
     by_nr = {r[0]: r for r in rows[1:]}
     # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022.
     assert by_nr["1"][2].endswith("ingen jämförelse med 2022 (andra grupper)")
-    assert rep.trend_note(1, "alla") == "ingen jämförelse med 2022 (andra grupper)"
-    assert rep.trend_note(1, "kvinna") == ""  # has its arrow
+    assert forbund.trend_note(rep, 1, "alla") == "ingen jämförelse med 2022 (andra grupper)"
+    assert forbund.trend_note(rep, 1, "kvinna") == ""  # has its arrow
     assert "↓" in by_nr["1"][4]
     cells = [c for r in rows for c in r]
     assert "inga redovisade svar" not in " ".join(cells)
@@ -235,14 +238,14 @@ def test_overview_explains_a_missing_arrow_and_names_disclosure():
     assert rep.reason("no_answers") == "inga svar"
     # Indicator 6, women: only avslut Q8 is pooled (catalogue `key`, issue 15); hidden by the residual rule.
     assert rep.ind_rows[(6, "kvinna")]["reason"] == "residual"
-    assert by_nr["6"][3] == rep.indicator_reason(6, "kvinna") == "dold (kön kan räknas fram)"
+    assert by_nr["6"][3] == forbund.indicator_reason(rep, 6, "kvinna") == "dold (kön kan räknas fram)"
     # Indicator 10, women: several questions hidden for small-n reasons only.
     assert rep.ind_rows[(10, "kvinna")]["reason"] == "no_published"
-    assert rep.indicator_reason(10, "kvinna") == "för få per kön"
+    assert forbund.indicator_reason(rep, 10, "kvinna") == "för få per kön"
     # Only small-n reasons behind a mixed withheld cell: say so plainly.
-    early = report.forbund_report("sodertalje", 2017)
+    early = forbund.open_report("sodertalje", 2017)
     assert early.ind_rows[(1, "kvinna")]["reason"] == "no_published"
-    assert early.indicator_reason(1, "kvinna") == "för få per kön"
+    assert forbund.indicator_reason(early, 1, "kvinna") == "för få per kön"
 
 
 _WORDS = re.compile(r"\b(två|tre|fyra|fem|sju|åtta|nio|tio|elva|tolv)\b")
@@ -250,25 +253,25 @@ _WORDS = re.compile(r"\b(två|tre|fyra|fem|sju|åtta|nio|tio|elva|tolv)\b")
 
 def test_counts_in_generated_sentences_are_digits():
     for fid, year in (("sundsvall", 2023), ("sodertalje", 2017)):
-        rep = report.forbund_report(fid, year)
-        text = rep._sentences() + " " + rep._volume_text()
+        rep = forbund.open_report(fid, year)
+        text = forbund._sentences(rep) + " " + forbund._volume_text(rep)
         assert _WORDS.search(text) is None, text
         assert re.search(r"Hos \d+ av \d+ indikator", text)
-    assert re.search(r"deltog \d+ samordningsförbund", report.riket_report(2017).summary()[0].data)
+    assert re.search(r"deltog \d+ samordningsförbund", riket.summary(riket.open_report(2017))[0].data)
 
 
 def test_trend_caption_mentions_question_changes_only_when_drawn():
-    no_break = report.forbund_report("alfa", 2023, FIXTURE).trend()
+    no_break = forbund.trend(forbund.open_report("alfa", 2023, FIXTURE))
     figs = [o for o in no_break if hasattr(o, "png")]
     assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break)
-    with_break = [o for o in report.forbund_report("sundsvall", 2023).trend() if hasattr(o, "png")]
+    with_break = [o for o in forbund.trend(forbund.open_report("sundsvall", 2023)) if hasattr(o, "png")]
     assert with_break[0].caption.endswith("Streckad röd linje: frågorna ändrades.")
 
 
 def test_synthetic_notice_constants():
-    assert report.SYNTHETIC_NOTICE_TITLE == "Syntetiska demodata – siffrorna är påhittade"
-    (notice,) = report.riket_report(2017).notice()
-    assert report.SYNTHETIC_NOTICE_TITLE in notice.data and report.SYNTHETIC_NOTICE_TEXT in notice.data
+    assert texts.SYNTHETIC_NOTICE_TITLE == "Syntetiska demodata – siffrorna är påhittade"
+    (notice,) = riket.notice(riket.open_report(2017))
+    assert texts.SYNTHETIC_NOTICE_TITLE in notice.data and texts.SYNTHETIC_NOTICE_TEXT in notice.data
 
 
 # ---------------------------------------------------------------------------
@@ -335,7 +338,7 @@ def _forbund_leaks(nb, forbund: str, year: int, data_dir="") -> list[str]:
     must carry no n, and no figure alt text may describe it with numbers; in
     addition none of the cell's formatted raw values may appear in its row.
     """
-    ds, res = report.load_results(data_dir)
+    ds, res = cache.load_results(data_dir)
     cat = load_catalog()
     raw = question_stats(ds.responses, cat, res.settings, ds.participation)
     raw = raw.loc[(raw["forbund"] == forbund) & (raw["year"] == year)].set_index(["question", "gender"])
@@ -397,8 +400,8 @@ def _fake_notebook(html: str, alts: str):
 
 
 def test_scanner_detects_a_leak_and_accepts_the_real_output():
-    rep = report.forbund_report("alfa", 2022, FIXTURE)
-    objs = [o for sec in rep.indicator_sections() for o in sec]
+    rep = forbund.open_report("alfa", 2022, FIXTURE)
+    objs = [o for sec in forbund.indicator_sections(rep) for o in sec]
     good_html = _html(objs)
     good_alt = " ;".join(getattr(o, "alt", "") for o in objs if getattr(o, "alt", ""))
     assert _forbund_leaks(_fake_notebook(good_html, good_alt), "alfa", 2022, FIXTURE) == []
@@ -424,7 +427,7 @@ def _execute(name: str, out: Path, **parameters):
 
 def _pick_cases():
     """(large förbund, year with a previous year) and (förbund with withheld cells, year without)."""
-    ds, res = report.load_results("")
+    ds, res = cache.load_results("")
     r = res.response
     tot = r.loc[(r["group"] == "totalt") & (r["forbund"] != NATIONAL)]
     years = tot.groupby("forbund")["year"].apply(set)
@@ -453,19 +456,19 @@ def test_forbund_large_with_previous_year(tmp_path):
     nb = _execute("forbund.ipynb", tmp_path / "large.ipynb", forbund=forbund, year=year)
     _assert_no_errors(nb)
     text = json.dumps(nb, ensure_ascii=False)
-    assert report.SYNTHETIC_NOTICE in text
+    assert texts.SYNTHETIC_NOTICE_TITLE in text
     assert f"mot {year - 1}" in text and "Jämfört med" in text
     assert re.findall(r"\d %", text) == []  # every percentage has a non-breaking space
     assert _forbund_leaks(nb, forbund, year) == []
     # One figure per indicator the förbund has questions for, plus the trend figure; all with alt text.
-    ds, res = report.load_results("")
+    ds, res = cache.load_results("")
     q = res.questions(year, forbund)
     indicators = {i for s in q["indicator"].astype(str) for i in s.split("|")}
     alts = _alt_texts(nb)
     assert len(alts) == len(indicators) + 1
     assert sum(a.startswith("Små diagram") for a in alts) == 1
     check = [o.text for o in _outputs(nb) if o.output_type == "stream"]
-    assert check == [report.forbund_report(forbund, year).check_summary() + "\n"]
+    assert check == [checks.expected_check_output("forbund", {"forbund": forbund, "year": year})]
 
 
 @pytest.mark.slow
@@ -504,7 +507,7 @@ def test_forbund_with_withheld_cells_without_previous_year_is_deterministic(tmp_
 def test_riket_2017(tmp_path):
     nb = _execute("riket.ipynb", tmp_path / "riket.ipynb", year=2017)
     _assert_no_errors(nb)
-    ds, res = report.load_results("")
+    ds, res = cache.load_results("")
     rows = _table_rows(_all_html(nb))
     # 003 table 2 totals recomputed from the demo data appear in the response table.
     nat = res.responses(2017, NATIONAL).set_index("group")
@@ -531,3 +534,30 @@ def test_riket_2017(tmp_path):
     # One funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
     alts = _alt_texts(nb)
     assert len(alts) == 14 and all(a.startswith("Trattdiagram för indikator") for a in alts)
+
+
+@pytest.mark.slow
+def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path):
+    """The one ``settings`` parameter carries every key, funnel limits included."""
+    from finsam.settings import Settings
+
+    override = {"ci_method": "jeffreys", "confidence": 0.9, "margin_pp": 3.5, "min_n": 4, "caution_n": 20,
+                "gender_min_n": 12, "funnel_limits": [0.9, 0.99]}
+    defaults = Settings().as_dict()
+    assert set(override) == set(defaults), "the test must override every setting"
+    assert all(override[k] != defaults[k] for k in override)
+    nb = _execute("indikator.ipynb", tmp_path / "ind.ipynb", indicator=7, settings=override)
+    _assert_no_errors(nb)
+    text = json.dumps(nb, ensure_ascii=False).replace("\\u00a0", NB)
+    expected = {
+        "ci_method": "Jeffreys metod",
+        "confidence": f"90{NB}% konfidensintervall",
+        "margin_pp": "större än 3,5 procentenheter",
+        "min_n": "Färre än 4 svar",
+        "caution_n": "4–19 svar",
+        "gender_min_n": "minst 12 kvinnor och 12 män",
+        "funnel_limits": f"med 90{NB}%- och 99{NB}%-gränser",
+    }
+    missing = {k: v for k, v in expected.items() if v not in text}
+    assert not missing, missing
+    assert f"95{NB}% konfidensintervall" not in text and f"99,8{NB}%" not in text

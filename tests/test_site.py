@@ -18,14 +18,13 @@ import yaml
 
 from _realbuild import REPORT_KEYS, real_build
 
-from finsam import load_dataset, report
+from finsam import load_dataset, texts
 from finsam._paths import DEMO_DIR
 from finsam.io import Dataset, read_meta
 from finsam.settings import DEFAULT_SETTINGS, Settings
 from finsam.site import (
     GENERATED_MARK,
     PUBLISH_KEY,
-    SYNTHETIC_NOTICE,
     front_matter,
     front_matter_yaml,
     publishes_aggregates,
@@ -232,21 +231,20 @@ def test_front_matter_fields(ds, kind, kwargs, title):
         assert fm["categories"] == [str(kwargs["year"]), fm["forbund_name"]]
     if kind == "forbund":
         assert (fm["forbund"], fm["forbund_name"]) == ("beta", "Samordningsförbundet Bäckebo")
-    assert SYNTHETIC_NOTICE not in front_matter_yaml(fm)
+    assert texts.SYNTHETIC_NOTICE_TITLE not in front_matter_yaml(fm)
 
 
 def test_front_matter_synthetic_notice(synthetic, ds):
-    assert SYNTHETIC_NOTICE == report.SYNTHETIC_NOTICE_TITLE  # one wording, the reports'
     fm = front_matter("forbund", synthetic, year=2023, forbund="alfa")
-    assert SYNTHETIC_NOTICE in fm["subtitle"]
-    assert fm["abstract"] == f"{report.SYNTHETIC_NOTICE_TITLE}. Datakälla: Handskrivna testdata för finsam."
+    assert texts.SYNTHETIC_NOTICE_TITLE in fm["subtitle"]
+    assert fm["abstract"] == f"{texts.SYNTHETIC_NOTICE_TITLE}. Datakälla: Handskrivna testdata för finsam."
     assert fm["synthetic"] is True
     # The demo data: a long source note falls back to the name "Syntetiska demodata",
     # which would only repeat the notice ("Datakälla: Syntetiska demodata. Syntetiska demodata – …").
     demo = Dataset(ds.forbund, ds.responses, ds.participation, meta=read_meta(DEMO_DIR), source=ds.source)
     assert demo.synthetic and len(demo.meta["source"]) > 160
     fm = front_matter("riket", demo, year=2023)
-    assert fm["abstract"] == f"{report.SYNTHETIC_NOTICE_TITLE}."
+    assert fm["abstract"] == f"{texts.SYNTHETIC_NOTICE_TITLE}."
     assert front_matter_yaml(fm).count("Syntetiska demodata") == 2  # subtitle and abstract, once each
 
 
@@ -449,9 +447,9 @@ def test_root_pages_do_not_hard_code_thresholds():
 def test_synthetic_notice_on_start_page(tmp_path, ds, synthetic):
     write_pages(synthetic, DEFAULT_SETTINGS, tmp_path)
     for name in ("_syntetiskt.md", "_senaste.md"):
-        assert SYNTHETIC_NOTICE in (tmp_path / "reports" / name).read_text(encoding="utf-8"), name
+        assert texts.SYNTHETIC_NOTICE_TITLE in (tmp_path / "reports" / name).read_text(encoding="utf-8"), name
     write_pages(ds, DEFAULT_SETTINGS, tmp_path)
-    assert SYNTHETIC_NOTICE not in (tmp_path / "reports" / "_syntetiskt.md").read_text(encoding="utf-8")
+    assert texts.SYNTHETIC_NOTICE_TITLE not in (tmp_path / "reports" / "_syntetiskt.md").read_text(encoding="utf-8")
 
 
 def test_indicator_list_has_all_sixteen(tmp_path, ds):

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from conftest import BROKEN_DIR, write_workbook
 from finsam.cli import main
 from finsam.io import Problem, load_dataset, read_raw
-from finsam.validate import validate_command, validate_dataset, validate_path
+from finsam.cli import validate_command
+from finsam.validate import validate_dataset, validate_path
 
 #: broken fixture → the exact problems, in order (one rule each; "multi" several).
 EXPECTED = {

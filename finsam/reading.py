@@ -1,0 +1,511 @@
+"""Reading "the shared aggregates": a data directory of CSV files or one .xlsx workbook, into raw tables.
+
+The format is a public contract; the names below are exact.
+
+Data directory
+--------------
+forbund.csv        forbund, name
+responses.csv      year, forbund, group, question, gender, answer, count
+participation.csv  year, forbund, group, asked, unreachable, answered,
+                   answered_kvinna, answered_man, answered_ej_uppgett, answered_utan_kon
+dataset.toml       optional: ``[dataset]`` name, synthetic (bool), source, description,
+                   publish_aggregates (bool: the site may offer the raw aggregates)
+
+Workbook (.xlsx)
+----------------
+Sheets ``forbund``, ``responses`` and ``participation`` with the same columns
+(header in the first row), and an optional sheet ``dataset`` with the two
+columns ``key, value`` holding the same metadata as ``dataset.toml``.
+
+Reading rules
+-------------
+- CSV files are UTF-8 with or without BOM. The separator (``,`` or ``;``, as
+  in Swedish Excel exports) is detected per file from the header line.
+- Bytes that are not UTF-8 become a :class:`Problem` naming the file and line
+  (the text is then read with replacement characters so the other checks still
+  run).
+- Every cell is read as a string with surrounding whitespace stripped; extra
+  columns are ignored; types are checked by :mod:`finsam.validate`, so every
+  bad cell becomes its own problem.
+- After loading, ``year``, ``answer``, ``count`` and all participation numbers
+  are ``int64``; every other column is ``str``. The CSV and the workbook form
+  of the same data load to identical frames.
+
+Row numbers
+-----------
+Problems name the row as a text editor or Excel shows it: the header is
+"rad 1" and the first data row is "rad 2" (a CSV record spanning several
+lines is numbered by its first line). In a workbook the sheet is named with
+the file: ``data.xlsx, blad responses, rad 5, kolumn count: ...``.
+
+Reading never writes anything. :mod:`finsam.validate` checks the raw tables;
+:func:`finsam.io.load_dataset` reads, validates and types them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io as _io
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._paths import DEMO_DIR
+from .errors import FinsamError
+
+TABLES = {
+    "forbund": ["forbund", "name"],
+    "responses": ["year", "forbund", "group", "question", "gender", "answer", "count"],
+    "participation": [
+        "year", "forbund", "group", "asked", "unreachable", "answered",
+        "answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon",
+    ],
+}
+INT_COLUMNS = {
+    "forbund": [],
+    "responses": ["year", "answer", "count"],
+    "participation": TABLES["participation"][:1] + TABLES["participation"][3:],
+}
+#: Keys of the primary key of each table (no two rows may share them).
+KEYS = {
+    "forbund": ["forbund"],
+    "responses": ["year", "forbund", "group", "question", "gender", "answer"],
+    "participation": ["year", "forbund", "group"],
+}
+#: Metadata keys written to the template's ``dataset`` sheet.
+META_KEYS = ("name", "synthetic", "source", "description", "publish_aggregates")
+#: Metadata keys holding a yes/no value.
+BOOL_META_KEYS = ("synthetic", "publish_aggregates")
+META_FILE = "dataset.toml"
+META_SHEET = "dataset"
+CODES_SHEET = "koder"
+
+#: At most this many undecodable lines of one file are listed one by one.
+_MAX_DECODE_PROBLEMS = 20
+#: Fixed timestamp for the template (deterministic bytes).
+_TRUE = {"true", "1", "ja", "yes", "sant"}
+_FALSE = {"false", "0", "nej", "no", "falskt"}
+
+
+# ---------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the input, located by file (and sheet), row and column.
+
+    ``row`` follows the module's convention (header = 1); ``None`` when the
+    problem concerns the whole file or column.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        head = self.file + (f", blad {self.sheet}" if self.sheet else "")
+        if self.row is not None:
+            head += (", " if self.sheet else " ") + f"rad {self.row}"
+        if self.column:
+            head += f", kolumn {self.column}"
+        return f"{head}: {self.message}"
+
+
+class DataValidationError(FinsamError, ValueError):
+    """The data could not be loaded; ``.problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str | Path | None = None):
+        self.problems = list(problems)
+        self.source = source
+        where = f" i {source}" if source is not None else ""
+        lines = [f"{len(self.problems)} fel hittades{where}:"] + [str(p) for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------
+# Data containers
+# ---------------------------------------------------------------------------
+@dataclass
+class Dataset:
+    """The three tables of a data directory plus its metadata."""
+
+    forbund: pd.DataFrame
+    responses: pd.DataFrame
+    participation: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta.get("synthetic", False))
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(set(self.responses["year"]) | set(self.participation["year"]))
+
+    def forbund_name(self, forbund: str) -> str:
+        row = self.forbund.loc[self.forbund["forbund"] == forbund, "name"]
+        return row.iloc[0] if len(row) else forbund
+
+
+@dataclass
+class RawData:
+    """The tables as read, before type checks.
+
+    Attributes
+    ----------
+    tables : dict
+        Table name → DataFrame of ``str`` columns (the contract's columns that
+        exist, in contract order), index = the source row number ("rad").
+        ``None`` when the file or sheet is missing.
+    locations : dict
+        Table name → ``(file, sheet)`` used in problems (sheet ``None`` for CSV).
+    meta : dict
+        The metadata (``dataset.toml`` or the ``dataset`` sheet).
+    problems : list of Problem
+        Problems found while reading (missing file/column, encoding, ...).
+    source : Path
+        The directory or workbook.
+    """
+
+    tables: dict[str, pd.DataFrame | None]
+    locations: dict[str, tuple[str, str | None]]
+    meta: dict
+    problems: list[Problem]
+    source: Path
+
+    def problem(self, table: str, row: int | None, column: str | None, message: str) -> Problem:
+        """A problem located in ``table`` (file and sheet filled in)."""
+        file, sheet = self.locations[table]
+        return Problem(file, row, column, message, sheet)
+
+
+def default_data_dir() -> Path:
+    """The shipped synthetic demo data."""
+    return DEMO_DIR
+
+
+# ---------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------
+def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """Decode UTF-8 (BOM optional); undecodable lines become problems."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    bad = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            bad.append((number, line[err.start : err.start + 1].hex()))
+    problems = [
+        Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
+        for number, byte in bad[:_MAX_DECODE_PROBLEMS]
+    ]
+    if len(bad) > _MAX_DECODE_PROBLEMS:
+        problems.append(Problem(file, None, None, f"ytterligare {len(bad) - _MAX_DECODE_PROBLEMS} rader är inte UTF-8"))
+    return data.decode("utf-8", errors="replace"), problems
+
+
+def _sniff_separator(text: str) -> str:
+    """``;`` if the header line has more semicolons than commas, else ``,``."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _frame(
+    header: list[str], columns: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Build the string frame of one table.
+
+    ``columns[i]`` holds the stripped values under ``header[i]``, one per
+    entry of ``numbers`` (the source row numbers).
+    """
+    file, sheet = location
+    header = [h.strip() for h in header]
+    wanted = TABLES[table]
+    missing = [c for c in wanted if c not in header]
+    problems = [Problem(file, 1, c, "kolumnen saknas", sheet) for c in missing]
+    if missing:
+        return None, problems
+    dup = sorted({c for c in wanted if header.count(c) > 1})
+    problems += [Problem(file, 1, c, "kolumnen finns flera gånger", sheet) for c in dup]
+    if dup:
+        return None, problems
+    data = {c: pd.Series(columns[header.index(c)], dtype="str") for c in wanted}
+    df = pd.DataFrame(data, columns=wanted)
+    df.index = pd.Index(numbers, dtype="int64", name="rad")
+    return df, problems
+
+
+def _rows_to_columns(
+    header: list[str], rows: list[list[str]], numbers: list[int], file: str, sheet: str | None
+) -> tuple[list[list[str]], list[Problem]]:
+    """Transpose data rows to columns; rows longer than the header are problems."""
+    width = len(header)
+    problems = [
+        Problem(file, number, None, f"raden har {len(row)} fält men rubrikraden har {width}", sheet)
+        for number, row in zip(numbers, rows)
+        if len(row) > width and any(v.strip() for v in row[width:])
+    ]
+    padded = [[v.strip() for v in row[:width]] + [""] * (width - len(row)) for row in rows]
+    columns = [list(col) for col in zip(*padded)] if padded else [[] for _ in range(width)]
+    return columns, problems
+
+
+def _parse_csv_fast(text: str, sep: str):
+    """Parse with pandas' C parser; ``None`` if row numbers would not be exact."""
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
+            skip_blank_lines=False, engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(df) != lines or len(df) == 0:
+        return None  # a quoted field spans lines (or odd line endings): use the slow path
+    values = df.to_numpy(dtype=object)
+    header = [str(v) for v in values[0]]
+    body = values[1:]
+    columns = [[str(v).strip() for v in body[:, i]] for i in range(body.shape[1])]
+    keep = np.zeros(len(body), dtype=bool)
+    for col in columns:
+        keep |= np.array(col, dtype=object) != ""
+    numbers = (np.arange(len(body)) + 2)[keep].tolist()
+    if not keep.all():
+        columns = [[v for v, k in zip(col, keep) if k] for col in columns]
+    return header, columns, numbers
+
+
+def _parse_csv_slow(text: str, sep: str, file: str):
+    """Parse with the csv module, tracking the first line of each record."""
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    problems: list[Problem] = []
+    last_line = 0
+    try:
+        for record in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if header is None:
+                header = record
+                continue
+            if any(v.strip() for v in record):
+                rows.append(record)
+                numbers.append(start)
+    except csv.Error as err:
+        problems.append(Problem(file, last_line + 1, None, f"CSV-formatet är fel ({err})"))
+    header = header or []
+    columns, more = _rows_to_columns(header, rows, numbers, file, None)
+    return header, columns, numbers, problems + more
+
+
+def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(path.name, None, None, f"filen kan inte läsas ({err.strerror})")]
+    text, problems = _decode(raw, path.name)
+    if not text.strip():
+        return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
+    sep = _sniff_separator(text)
+    fast = _parse_csv_fast(text, sep)
+    if fast is not None:
+        header, columns, numbers = fast
+    else:
+        header, columns, numbers, more = _parse_csv_slow(text, sep, path.name)
+        problems += more
+    df, more = _frame(header, columns, numbers, table, (path.name, None))
+    return df, problems + more
+
+
+def _cell(value) -> str:
+    """A workbook cell as the string a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    ws.reset_dimensions()  # stored dimensions can be stale (some writers); read every row
+    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        cells = [_cell(v) for v in values]
+        if header is None:
+            header = cells
+            continue
+        if any(c.strip() for c in cells):
+            rows.append(cells)
+            numbers.append(number)
+    # Trailing empty header cells (formatted but unused columns) are not columns.
+    header = header or []
+    while header and not header[-1].strip():
+        header.pop()
+    return header, rows, numbers
+
+
+def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None, key: str = "synthetic"):
+    if isinstance(value, bool):
+        return value, []
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True, []
+    if text in _FALSE:
+        return False, []
+    message = f"{key} måste vara true eller false, inte '{value}'"
+    return None, [Problem(file, row, column, message, sheet)]
+
+
+def _read_meta_toml(path: Path) -> tuple[dict, list[Problem]]:
+    f = path / META_FILE
+    if not f.is_file():
+        return {}, []
+    try:
+        meta = tomllib.loads(f.read_bytes().decode("utf-8-sig")).get("dataset", {})
+    except UnicodeDecodeError:
+        return {}, [Problem(META_FILE, None, None, "texten är inte UTF-8")]
+    except tomllib.TOMLDecodeError as err:
+        return {}, [Problem(META_FILE, None, None, f"ogiltig TOML ({err})")]
+    if not isinstance(meta, dict):
+        return {}, [Problem(META_FILE, None, None, "[dataset] måste vara en tabell")]
+    meta = dict(meta)
+    problems: list[Problem] = []
+    for key in BOOL_META_KEYS:
+        if key in meta:
+            value, more = _parse_bool(meta[key], META_FILE, None, None, None, key)
+            problems += more
+            meta[key] = bool(value)
+    return meta, problems
+
+
+def _read_meta_sheet(wb, file: str) -> tuple[dict, list[Problem]]:
+    if META_SHEET not in wb.sheetnames:
+        return {}, []
+    meta: dict = {}
+    problems: list[Problem] = []
+    ws = wb[META_SHEET]
+    ws.reset_dimensions()
+    rows = ws.iter_rows(min_row=1, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        values = list(values) + [None, None]
+        key, value = values[0], values[1]
+        if number == 1 or key is None or not str(key).strip():
+            continue
+        key = str(key).strip()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if key in BOOL_META_KEYS:
+            parsed, more = _parse_bool(value, file, number, "value", META_SHEET, key)
+            problems += more
+            meta[key] = bool(parsed)
+        else:
+            meta[key] = _cell(value).strip()
+    return meta, problems
+
+
+def _read_directory(path: Path) -> RawData:
+    tables: dict[str, pd.DataFrame | None] = {}
+    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    problems: list[Problem] = []
+    for name in TABLES:
+        f = path / f"{name}.csv"
+        if not f.is_file():
+            tables[name] = None
+            problems.append(Problem(f.name, None, None, "filen saknas"))
+            continue
+        tables[name], more = _read_csv(f, name)
+        problems += more
+    meta, more = _read_meta_toml(path)
+    return RawData(tables, locations, meta, problems + more, path)
+
+
+def _read_workbook(path: Path) -> RawData:
+    from openpyxl import load_workbook
+
+    file = path.name
+    locations = {name: (file, name) for name in TABLES}
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for a bad file
+        empty = {name: None for name in TABLES}
+        return RawData(empty, locations, {}, [Problem(file, None, None, f"arbetsboken kan inte läsas ({err})")], path)
+    tables: dict[str, pd.DataFrame | None] = {}
+    problems: list[Problem] = []
+    try:
+        for name in TABLES:
+            if name not in wb.sheetnames:
+                tables[name] = None
+                problems.append(Problem(file, None, None, "bladet saknas", name))
+                continue
+            header, rows, numbers = _sheet_rows(wb[name])
+            columns, more = _rows_to_columns(header, rows, numbers, file, name)
+            tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
+            problems += more + more2
+        meta, more = _read_meta_sheet(wb, file)
+    finally:
+        wb.close()
+    return RawData(tables, locations, meta, problems + more, path)
+
+
+def read_raw(path: str | Path | None = None) -> RawData:
+    """Read a data directory or workbook as strings, without type checks.
+
+    Parameters
+    ----------
+    path : path, optional
+        A directory with the CSV files or an ``.xlsx`` workbook; ``None`` means
+        the demo data.
+
+    Returns
+    -------
+    RawData
+        The string tables and the problems found while reading.
+    """
+    path = Path(path) if path is not None else default_data_dir()
+    if path.is_dir():
+        return _read_directory(path)
+    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    empty = {name: None for name in TABLES}
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _read_workbook(path)
+    if path.is_file():
+        message = "varken en datakatalog eller en .xlsx-arbetsbok"
+    else:
+        message = "katalogen eller filen finns inte"
+    return RawData(empty, locations, {}, [Problem(str(path), None, None, message)], path)
+
+
+def read_meta(path: Path) -> dict:
+    """The metadata of a data directory's ``dataset.toml`` (``{}`` if absent)."""
+    return _read_meta_toml(Path(path))[0]
+
+
+def typed_tables(raw: RawData) -> dict[str, pd.DataFrame]:
+    """Convert checked string tables to the typed frames of :class:`Dataset`."""
+    out = {}
+    for name, df in raw.tables.items():
+        df = df.reset_index(drop=True)
+        for c in INT_COLUMNS[name]:
+            df[c] = df[c].astype("int64")
+        out[name] = df
+    return out

@@ -1,0 +1,158 @@
+"""The national report of one year (``notebooks/riket.ipynb``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import fmt, tables, texts
+from ..codes import NATIONAL, VIEWS
+from ..errors import InputError
+from .catview import Indicator
+from .common import Report, md as _md, count as _count, rows_by as _rows_by
+from .common import shown as _shown
+from .common import about, notice  # noqa: F401 - sections of this report
+from .funnel import funnel_section, outliers
+
+
+def open_report(year, data_dir="", settings=None) -> "RiketReport":
+    """The national report of one year.
+
+    Parameters
+    ----------
+    year : int
+    data_dir : str or Path
+        Data directory or workbook; empty means the demo data.
+    settings : Settings, dict, str or None
+        The notebook's ``settings`` parameter (see :meth:`finsam.settings.Settings.load`).
+
+    Raises
+    ------
+    InputError
+        A year without data, or a data directory that does not exist.
+    """
+    return RiketReport(year, data_dir, settings)
+
+
+class RiketReport(Report):
+    """The state of ``notebooks/riket.ipynb``: one year's national and per-förbund results."""
+
+    def __init__(self, year, data_dir, settings) -> None:
+        super().__init__(data_dir, settings)
+        try:
+            self.year = int(year)
+        except (TypeError, ValueError):
+            raise InputError(f"Ogiltigt år {year!r}: ange ett årtal, t.ex. 2023.") from None
+        years = sorted(int(y) for y in self.results.question["year"].unique())
+        if self.year not in years:
+            raise InputError(f"Inga data för {self.year} i {self.dataset.source}. År med data: "
+                              f"{', '.join(str(y) for y in years)}.")
+        r = self.results
+        self.resp_all = r.responses(self.year, None)
+        self.resp_nat = r.responses(self.year, NATIONAL)
+        self.qnat = r.questions(self.year, NATIONAL)
+        self.ind = r.indicators(self.year, None)
+        self.ind_nat = r.indicators(self.year, NATIONAL)
+        self.forbund_ids = sorted(self.resp_all["forbund"].unique(), key=lambda f: self.forbund_label(f))
+
+
+def summary(rep: RiketReport) -> list:
+    """Sammanfattning: participation, answers and response rate of the year."""
+    tot = rep.resp_nat.set_index("group").loc["totalt"]
+    text = (f"Mätåret {rep.year} ({texts.period(rep.year)}) deltog {_count(len(rep.forbund_ids))}"
+            f" samordningsförbund. Totalt tillfrågades {fmt.integer(tot['asked'])} personer och "
+            f"{fmt.integer(tot['answered'])} enkäter kom in, en svarsfrekvens på {fmt.pct(tot['response_rate'])}. "
+            "Resultaten gäller de förbund och insatser som deltog och kan inte generaliseras till alla "
+            "samordningsförbund.")
+    return [_md(text)]
+
+
+def participation(rep: RiketReport) -> list:
+    """Deltagande förbund: asked per förbund and respondent group."""
+    groups = [g for g in sorted(rep.cv.group_order, key=rep.cv.group_order.get)
+              if g in set(rep.resp_all["group"])]
+    wide = rep.resp_all.pivot_table(index="forbund", columns="group", values="asked", aggfunc="sum")
+    rows = []
+    for f in rep.forbund_ids:
+        vals = [fmt.integer(wide.at[f, g]) if g in wide.columns and not pd.isna(wide.at[f, g]) else fmt.MISSING
+                for g in groups]
+        rows.append((rep.forbund_label(f), vals))
+    nat = rep.resp_nat.set_index("group")
+    total = ("Totalt", [fmt.integer(nat.at[g, "asked"]) for g in groups])
+    head = ["Samordningsförbund"] + [rep.cv.group_short.get(g, g) for g in groups]
+    w = round(62 / max(1, len(groups)), 1)
+    html = tables.matrix_table(head, rows, widths=[38] + [w] * len(groups), total=total)
+    return [_md(f"**Tabell.** Deltagande förbund och antal tillfrågade per respondentgrupp {rep.year}."),
+            tables.HTMLTable(html, "Deltagande förbund")]
+
+
+def response(rep: RiketReport) -> list:
+    """Svarsfrekvens och bortfall per respondent group, and answers by gender."""
+    rows = [(r["group_name"], r, r["group"] in ("deltagare_totalt", "totalt"))
+            for _i, r in rep.resp_nat.iterrows()]
+    out = [_md(f"**Tabell.** Tillfrågade, bortfall, svarsfrekvens och antal svar per respondentgrupp {rep.year} "
+               "(alla deltagande förbund)."),
+           tables.HTMLTable(tables.response_table(rows, None), "Svarsfrekvens")]
+    part = [(r["group_name"], r) for _i, r in rep.resp_nat.iterrows()
+            if rep.cv.participant.get(r["group"], False) or r["group"] == "deltagare_totalt"]
+    if part:
+        out += [_md("**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."),
+                tables.HTMLTable(tables.gender_answers_table(part), "Kön")]
+    return out
+
+
+def questions(rep: RiketReport) -> list:
+    """National shares per question and group, with intervals and gender."""
+    out = []
+    q = rep.qnat.sort_values(["group_order", "number", "question"], kind="mergesort")
+    for group, cells in q.groupby("group", sort=False):
+        rows = []
+        for (_qid,), cell in cells.groupby(["question"], sort=False):
+            views = _rows_by(cell, "gender")
+            first = cell.iloc[0]
+            vals = []
+            for v in VIEWS:
+                r = views.get(v)
+                if _shown(r):
+                    vals.append(f"{fmt.pct_interval(r['key_share'], r['ci_low'], r['ci_high'])}\n"
+                                f"{fmt.n_label(r['n'])}")
+                elif v != "alla" and not rep.cv.participant.get(group, False):
+                    vals.append(fmt.MISSING)
+                else:
+                    vals.append(rep.reason(r.get("reason") if r is not None else "no_answers"))
+            kind = "ja" if first["scale"] == "janej" else "klart positiva"
+            rows.append((f"Fråga {int(first['number'])} (ind. {first['indicator'].replace('|', ', ')}, {kind}): "
+                         f"{first['text']}", vals))
+        head = ["Fråga", "Alla", "Kvinnor", "Män"]
+        html = tables.matrix_table(head, rows, widths=[46, 18, 18, 18])
+        out += [_md(f"### {rep.cv.group_name.get(group, group)}"),
+                tables.HTMLTable(html, rep.cv.group_name.get(group, group))]
+    return out
+
+
+def funnel(rep: RiketReport, ind: Indicator) -> list:
+    """One indicator's funnel plot of the year, with the förbund outside the limits named."""
+    return funnel_section(rep, ind, rep.year, rep.ind, rep.ind_nat)
+
+
+def funnel_indicators(rep: RiketReport) -> list[Indicator]:
+    """The indicators with a funnel plot: questionnaire indicators measured this year."""
+    return [ind for ind in rep.cv.indicators
+            if ind.questionnaire and (ind.first_year is None or rep.year >= ind.first_year)]
+
+
+def funnels(rep: RiketReport) -> list[list]:
+    """The funnel section of every indicator in :func:`funnel_indicators`."""
+    return [funnel(rep, ind) for ind in funnel_indicators(rep)]
+
+
+def check_summary(rep: RiketReport) -> str:
+    """A compact deterministic summary (compared by nbval and the tests)."""
+    tot = rep.resp_nat.set_index("group").loc["totalt"]
+    shown = rep.ind_nat.loc[~rep.ind_nat["withheld"].astype(bool) & (rep.ind_nat["gender"] == "alla")]
+    outside = 0
+    for ind in rep.cv.indicators:
+        outside += len(outliers(rep, ind, rep.ind, rep.ind_nat)[0])
+    return (f"riket {rep.year}: {len(rep.forbund_ids)} förbund, {int(tot['asked'])} tillfrågade, "
+            f"{int(tot['answered'])} svar; {len(shown)} indikatorer; {outside} förbund×indikator utanför "
+            f"{fmt.level(max(rep.settings.funnel_limits))}-gränserna")
