@@ -12,15 +12,19 @@ Public API (thin; the implementation lives in the modules):
 - :class:`FinsamError` – base class of every error finsam raises on purpose
 """
 
-from .catalog import Catalog, load_catalog
 from .errors import FinsamError
-from .io import Dataset, DataValidationError, load_dataset
 from .settings import DEFAULT_SETTINGS, Settings
 
 __version__ = "0.1.0"
 
-# Heavy modules (statsmodels, papermill) load on first use, so `finsam --help` stays fast.
+# Heavy modules (pandas, statsmodels, papermill) load on first use, so `finsam --help`
+# and a build with nothing to do stay fast.
 _LAZY = {
+    "Catalog": ("catalog", "Catalog"),
+    "load_catalog": ("catalog", "load_catalog"),
+    "Dataset": ("io", "Dataset"),
+    "DataValidationError": ("io", "DataValidationError"),
+    "load_dataset": ("io", "load_dataset"),
     "compute_all": ("results", "compute_all"),
     "compute_results": ("results", "compute_results"),
     "Results": ("results", "Results"),
@@ -38,7 +42,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'finsam' has no attribute {name!r}")
 
 
-__all__ = [
-    "Catalog", "Dataset", "DataValidationError", "DEFAULT_SETTINGS", "FinsamError", "Settings", "load_catalog", "load_dataset",
-    *_LAZY, "__version__",
-]
+__all__ = ["DEFAULT_SETTINGS", "FinsamError", "Settings", *_LAZY, "__version__"]

@@ -45,25 +45,16 @@ import pandas as pd
 from ._paths import CATALOG_DIR, PACKAGE_DIR
 from .hashing import sha256
 
-#: Output folder (under ``reports/``) of the indicator pages.
-INDICATOR_DIR = "indikatorer"
+from .codes import INDICATOR_DIR  # noqa: E402,F401 - re-exported for the build
 #: Decimals of a share in percent as the reports show it.
 DISPLAY_DECIMALS = 1
 
 
 def code_fingerprint() -> str:
     """finsam version + hash of the package sources and the catalogue files."""
-    from . import __version__
+    from .hashing import package_fingerprint
 
-    files = sorted(
-        [p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts]
-        + list(Path(CATALOG_DIR).glob("*.csv"))
-    )
-    h = hashlib.sha256(__version__.encode())
-    for p in files:
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    return package_fingerprint()
 
 
 # ---------------------------------------------------------------------------

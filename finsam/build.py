@@ -31,14 +31,17 @@ from typing import Callable
 
 import click
 
-from . import _plan, hashing
+from typing import TYPE_CHECKING
+
+from . import hashing
 from ._atomic import atomic_write_text
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
-from ._runner import FAILED_DIR, Job, JobError, Outcome, RunOptions, run_job, run_jobs
-from .cache import load_results
-from .codes import NATIONAL
+from .codes import INDICATOR_DIR, NATIONAL
 from .errors import InputError
 from .settings import DEFAULT_SETTINGS, Settings
+
+if TYPE_CHECKING:  # the runner (papermill) and the statistics load only when a job runs
+    from ._runner import Job, JobError, Outcome
 
 #: Template file per report kind (in ``notebooks/``).
 TEMPLATE_FILES = {"forbund": "forbund.ipynb", "riket": "riket.ipynb", "indikator": "indikator.ipynb"}
@@ -260,6 +263,9 @@ def plan_jobs(
     if problems:
         raise BuildInputError("\n".join(problems))
 
+    from . import _plan
+    from ._runner import Job
+
     code = _plan.code_fingerprint()
     digests = _plan.data_digests(dataset, catalog)
     base = {
@@ -286,7 +292,7 @@ def plan_jobs(
         for n in sorted(int(i) for i in q.loc[q["questionnaire"], "indicator"]):
             fm = _front_matter_text(front_matter, "indikator", dataset, indicator=n)
             jobs.append(
-                make("indikator", f"{_plan.INDICATOR_DIR}/{n}.ipynb", f"indikator {n}",
+                make("indikator", f"{INDICATOR_DIR}/{n}.ipynb", f"indikator {n}",
                      {"indicator": n, "data_dir": data_dir}, fm, digests.years_part(dataset.years))
             )
     pairs = sorted(
@@ -309,19 +315,64 @@ def plan_jobs(
 # manifest
 # ---------------------------------------------------------------------------
 class _Manifest:
+    """The input digest of each job's last successful run, and the record of the last complete build.
+
+    ``quick`` holds, for the last build that ran every planned job and wrote the
+    site pages without a failure: the digest of every input's bytes
+    (:func:`_quick_digest`), the planned reports, and size and modification
+    time of every file it left (reports and pages). A build whose inputs and
+    outputs still match has nothing to do and stops before reading the data.
+    """
+
     def __init__(self, reports: Path):
         self.path = reports / MANIFEST
         self.jobs: dict[str, str] = {}
+        self.quick: dict = {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") == 1:
                 self.jobs = dict(data.get("jobs", {}))
+                self.quick = dict(data.get("quick", {}))
         except (OSError, ValueError, AttributeError):
-            self.jobs = {}
+            self.jobs, self.quick = {}, {}
 
     def save(self) -> None:
-        text = json.dumps({"format": 1, "jobs": self.jobs}, sort_keys=True, indent=1, ensure_ascii=False)
+        data = {"format": 1, "jobs": self.jobs, **({"quick": self.quick} if self.quick else {})}
+        text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
         atomic_write_text(self.path, text + "\n")
+
+    def unchanged(self, digest: str, root: Path) -> list[str] | None:
+        """The planned reports if ``digest`` and every recorded output are as last time, else None."""
+        if not self.quick or self.quick.get("digest") != digest:
+            return None
+        for rel, (size, mtime) in self.quick.get("outputs", {}).items():
+            try:
+                st = (root / rel).stat()
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return None
+        return list(self.quick.get("planned", []))
+
+    def record(self, digest: str, root: Path, planned: list[str], files) -> None:
+        outputs = {}
+        for path in [root / "reports" / key for key in planned] + [Path(f) for f in files]:
+            st = path.stat()
+            outputs[path.relative_to(root).as_posix()] = [st.st_size, st.st_mtime_ns]
+        self.quick = {"digest": digest, "planned": planned, "outputs": dict(sorted(outputs.items()))}
+        self.save()
+
+
+def _quick_digest(data, templates: dict[str, Path], settings: Settings, years, forbund) -> str:
+    """Digest of every input of a build, from bytes alone (nothing is parsed, pandas is not loaded)."""
+    from ._paths import CATALOG_DIR, DEMO_DIR
+
+    source = Path(data) if data not in (None, "") else DEMO_DIR
+    return hashing.sha256(
+        hashing.package_fingerprint(), hashing.tree_digest(source), hashing.tree_digest(CATALOG_DIR),
+        *[f"{kind}={hashing.file_digest(path)}" for kind, path in sorted(templates.items())],
+        settings.fingerprint(), json.dumps(sorted(int(y) for y in years)), json.dumps(sorted(forbund)),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -389,6 +440,8 @@ def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
 # ---------------------------------------------------------------------------
 def _prune(reports: Path, manifest: _Manifest, planned: set[str]) -> None:
     """Remove reports of jobs that no longer exist (unfiltered builds only)."""
+    from ._runner import FAILED_DIR
+
     for key in sorted(set(manifest.jobs) - planned):
         (reports / key).unlink(missing_ok=True)
         (reports / FAILED_DIR / key).unlink(missing_ok=True)
@@ -451,11 +504,21 @@ def build(
     root = Path(root).resolve()
     reports = root / "reports"
     settings = settings or DEFAULT_SETTINGS
+    templ = _templates(templates)
+    # Nothing changed since the last complete build: stop before reading the data.
+    quick = None
+    if dataset is None and front_matter is None and write_pages is None:
+        quick = _quick_digest(data, templ, settings, years, forbund)
+        same = None if force else _Manifest(reports).unchanged(quick, root)
+        if same is not None:
+            result = BuildResult(planned=same, skipped=same)
+            if progress:
+                click.echo(f"{len(same)} rapporter oförändrade (körs inte om).", err=True)
+            return _finish(result, {}, [], root, render=render, jobs=jobs, force=False, progress=progress, t0=t0)
     if dataset is None:
         from .io import load_dataset
 
         dataset = load_dataset(data)
-    templ = _templates(templates)
     t_load = time.perf_counter()
     planned = plan_jobs(dataset, settings=settings, templates=templ, root=root, years=years, forbund=forbund,
                         front_matter=front_matter)
@@ -471,6 +534,9 @@ def build(
     if progress and result.skipped:
         click.echo(f"{len(result.skipped)} rapporter oförändrade (körs inte om).", err=True)
     if todo:
+        from ._runner import RunOptions, run_jobs
+        from .cache import load_results
+
         reports.mkdir(parents=True, exist_ok=True)
         bar = _Progress(len(todo), progress)
 
@@ -509,10 +575,20 @@ def build(
         if write_pages is None:
             from .site import write_pages
         try:
-            write_pages(dataset, settings, root)
+            written = write_pages(dataset, settings, root)
         except Exception as exc:  # noqa: BLE001 - reported, the notebooks are done
             messages.append(f"Webbplatsens sidor kunde inte skrivas: {type(exc).__name__}: {exc}")
             result.exit_code = 1
+        else:
+            if quick is not None and not result.failed:
+                manifest.record(quick, root, result.planned, written or [])
+    return _finish(result, by_key, messages, root, render=render, jobs=jobs, force=force, progress=progress,
+                   t0=t0)
+
+
+def _finish(result: BuildResult, by_key: dict, messages: list[str], root: Path, *, render: bool, jobs, force: bool,
+            progress: bool, t0: float) -> BuildResult:
+    """Render the site if asked, then time and summarise the build."""
     if render:
         code, message, rendered = _render_site(root, jobs=jobs or os.cpu_count() or 1, force=force,
                                                progress=progress)
@@ -581,6 +657,8 @@ def run_report(
         raise BuildInputError(_no_data_message(dataset, forbund, int(year)))
     job = planned[0]
     reports = root / "reports"
+    from ._runner import RunOptions, run_job
+
     options = RunOptions(reports_dir=str(reports), cwd=str(root), warm=False)
     outcome = run_job(job, options)
     if outcome.ok:

@@ -35,5 +35,7 @@ SMALL_N_REASONS = frozenset({"no_answers", "min_n", "gender_min_n"})
 CI_METHODS = ("wilson", "jeffreys", "clopper_pearson")
 #: The first national measurement (autumn 2017, NNS national report 2017).
 FIRST_NATIONAL_YEAR = 2017
+#: Output folder (under ``reports/``) of the indicator pages.
+INDICATOR_DIR = "indikatorer"
 #: Report kinds (one template each).
 KINDS = ("forbund", "riket", "indikator")

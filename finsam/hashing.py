@@ -45,3 +45,15 @@ def tree_digest(path: str | Path, suffixes=(".csv", ".toml", ".xlsx")) -> str:
     path = Path(path)
     files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file() and p.suffix in suffixes)
     return files_digest(files)
+
+
+def package_fingerprint() -> str:
+    """finsam's version with the hash of its sources, settings and the catalogue files."""
+    from . import __version__
+    from ._paths import CATALOG_DIR, PACKAGE_DIR
+
+    files = sorted(
+        [p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".toml") and "__pycache__" not in p.parts]
+        + list(Path(CATALOG_DIR).glob("*.csv"))
+    )
+    return sha256(__version__, files_digest(files))

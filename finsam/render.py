@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ._atomic import atomic_write_text
-from ._plan import sha256
+from .hashing import sha256
 
 #: Digests of the inputs at their last successful render (in the project root).
 STATE_FILE = ".finsam-render.json"
@@ -394,6 +394,10 @@ def quarto_env() -> dict[str, str]:
 
 
 def quarto_version(quarto: str) -> str:
+    """Quarto's version: its ``share/version`` file, else ``quarto --version`` (a second of start-up)."""
+    share = Path(quarto).resolve().parent.parent / "share" / "version"
+    if share.is_file():
+        return share.read_text(encoding="utf-8").strip()
     try:
         return subprocess.run([quarto, "--version"], capture_output=True, text=True, check=False).stdout.strip()
     except OSError:

@@ -130,6 +130,31 @@ def test_second_build_executes_nothing(built, tmp_path):
     assert result.executed == [] and set(result.skipped) == ALL_KEYS and result.exit_code == 0
 
 
+def test_nothing_changed_stops_before_reading_the_data(built, tmp_path, monkeypatch):
+    """After a complete build (reports and pages), a build with the same inputs reads no data at all."""
+    root = _copy(built, tmp_path)
+    first = B.build(root / "data", root=root, templates=TEMPLATES, render=False, jobs=2)
+    assert first.exit_code == 0 and first.executed == [] and (root / "reports" / "index.qmd").is_file()
+    assert json.loads((root / "reports" / B.MANIFEST).read_text())["quick"]["planned"] == sorted(
+        ALL_KEYS, key=first.planned.index)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the data were read")
+
+    monkeypatch.setattr("finsam.io.load_dataset", no_reading)
+    again = B.build(root / "data", root=root, templates=TEMPLATES, render=False, jobs=2)
+    assert again.executed == [] and set(again.skipped) == ALL_KEYS and again.exit_code == 0
+    monkeypatch.undo()
+    # A report gone, or other settings: the full path runs (and reads the data).
+    (root / "reports" / "2023" / "alfa.ipynb").unlink()
+    third = B.build(root / "data", root=root, templates=TEMPLATES, render=False, jobs=2)
+    assert third.executed == ["2023/alfa.ipynb"]
+    monkeypatch.setattr("finsam.io.load_dataset", no_reading)
+    with pytest.raises(AssertionError, match="the data were read"):
+        B.build(root / "data", root=root, templates=TEMPLATES, render=False, jobs=2,
+                settings=B.Settings(min_n=6))
+
+
 #: A change to alfa's 2022 rows that leaves every national figure as shown: two
 #: answers of the same class (5 and 6 are both "clearly positive") swap one count.
 ALFA_2022_SWAP = (

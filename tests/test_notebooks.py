@@ -542,7 +542,7 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
     from finsam.settings import Settings
 
     override = {"ci_method": "jeffreys", "confidence": 0.9, "margin_pp": 3.5, "min_n": 4, "caution_n": 20,
-                "gender_min_n": 12, "funnel_limits": [0.9, 0.99]}
+                "gender_min_n": 12, "funnel_limits": [0.9, 0.99], "trend_basis": "key"}
     defaults = Settings().as_dict()
     assert set(override) == set(defaults), "the test must override every setting"
     assert all(override[k] != defaults[k] for k in override)
@@ -560,4 +560,6 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
     }
     missing = {k: v for k, v in expected.items() if v not in text}
     assert not missing, missing
+    # The indicator page has no previous-year arrows; the basis arrives with the other keys.
+    assert nb.metadata["papermill"]["parameters"]["settings"]["trend_basis"] == "key"
     assert f"95{NB}% konfidensintervall" not in text and f"99,8{NB}%" not in text
