@@ -42,10 +42,16 @@ class CatalogView:
             self.question_group.setdefault(str(qid), str(grp))
         self.group_order = {k: int(v) for k, v in g["order"].items()}
         self._qsets: dict[tuple[int, int], frozenset] = {}
+        self._vsets: dict[tuple[int, int], frozenset] = {}
+        self._questions: dict[tuple[int, int], pd.DataFrame] = {}
 
     def questions(self, indicator: int, year: int) -> pd.DataFrame:
-        q = self.cat.questions_in(year)
-        return q.loc[q["indicator_list"].map(lambda xs: indicator in xs)]
+        """The indicator's question versions valid in ``year`` (looked up once per pair; do not modify)."""
+        key = (indicator, year)
+        if key not in self._questions:
+            q = self.cat.questions_in(year)
+            self._questions[key] = q.loc[q["indicator_list"].map(lambda xs: indicator in xs)]
+        return self._questions[key]
 
     def question_set(self, indicator: int, year: int) -> frozenset:
         key = (indicator, year)
@@ -55,8 +61,11 @@ class CatalogView:
 
     def version_set(self, indicator: int, year: int) -> frozenset:
         """``question@version`` of the indicator's questions: a reworded question counts as a change."""
-        q = self.questions(indicator, year)
-        return frozenset(q["question"] + "@" + q["version"].astype(str))
+        key = (indicator, year)
+        if key not in self._vsets:
+            q = self.questions(indicator, year)
+            self._vsets[key] = frozenset(q["question"] + "@" + q["version"].astype(str))
+        return self._vsets[key]
 
     def breaks(self, indicator: int, years) -> tuple:
         """Years whose question set differs from the year before (both non-empty)."""

@@ -43,8 +43,8 @@ def outliers(report: Report, ind: Indicator, ind_rows, ind_nat):
     pts, p0, limits = data
     cov, grid, lower, upper = max(limits, key=lambda x: x[0])
     hi, lo = [], []
-    for label, n, share in pts:
-        low, high = funnel_limits(p0, [n], [cov]).iloc[0][["low", "high"]]
+    lim = funnel_limits(p0, [n for _label, n, _share in pts], [cov])  # one vectorised call, in the points' order
+    for (label, _n, share), low, high in zip(pts, lim["low"], lim["high"]):
         if share > high:
             hi.append(label)
         elif share < low:
