@@ -203,11 +203,11 @@ def test_year_without_previous_data_drops_the_comparison_and_says_so_once():
                    for o in part])
     assert text.count("Jämförelse med föregående år saknas (uppgifterna börjar 2022).") == 1
     assert "2021" not in text.replace("mätperioden 1 november 2021", "")
-    assert "Förändring mot" not in text and "Pilen visar" not in text and "↑" not in text
+    assert "Förändring mot" not in text and "Mot 2021" not in text and "↑" not in text
     assert "jämfört med rikssnittet." in text
     # With a previous year the column, the arrow legend and the year are there.
     nxt = _report_text(forbund.open_report("alfa", 2023, FIXTURE))
-    assert "Förändring mot 2022" in nxt and "Pilen visar förändringen mot 2022" in nxt
+    assert "Förändring mot 2022" in nxt and "Mot 2022: ↑ ökat" in nxt
     assert "Jämförelse med föregående år saknas" not in nxt
 
 
@@ -225,20 +225,25 @@ def test_first_national_measurement_and_forbund_absent_the_year_before():
 
 def test_overview_explains_a_missing_arrow_and_names_disclosure():
     rep = forbund.open_report("sundsvall", 2023)
-    rows = _table_rows(forbund.overview_table(rep).html)
+    notes = forbund.glance.Footnotes()
+    rows = _table_rows(forbund.overview_table(rep, notes).html)
     by_nr = {r[0]: r for r in rows[1:]}
-    # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022.
-    assert by_nr["1"][2].endswith("ingen jämförelse med 2022 (andra grupper)")
+    assert rows[0] == ["Nr", "Indikator", f"Alla (95{NB}% KI)", "Mot riket", "Mot 2022", "Kvinnor", "Män"]
+    # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022: a footnote mark.
+    mark = by_nr["1"][4][1:]
+    assert by_nr["1"][4][0] == "\u2013" and notes.texts[int(mark.translate(str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789"))) - 1] == (
+        "Ingen jämförelse med 2022: indikatorn bygger på andra respondentgrupper än 2022.")
     assert forbund.trend_note(rep, 1, "alla") == "ingen jämförelse med 2022 (andra grupper)"
     assert forbund.trend_note(rep, 1, "kvinna") == ""  # has its arrow
-    assert "↓" in by_nr["1"][4]
     cells = [c for r in rows for c in r]
     assert "inga redovisade svar" not in " ".join(cells)
     assert rep.reason("no_published") == "dold (skydd av små grupper)"
     assert rep.reason("no_answers") == "inga svar"
     # Indicator 6, women: only avslut Q8 is pooled (catalogue `key`, issue 15); hidden by the residual rule.
     assert rep.ind_rows[(6, "kvinna")]["reason"] == "residual"
-    assert by_nr["6"][3] == forbund.indicator_reason(rep, 6, "kvinna") == "dold (kön kan räknas fram)"
+    assert forbund.indicator_reason(rep, 6, "kvinna") == "dold (kön kan räknas fram)"
+    assert "Resultatet visas inte: dold (kön kan räknas fram)." in notes.texts
+    assert by_nr["6"][5].startswith("\u2013")
     # Indicator 10, women: several questions hidden for small-n reasons only.
     assert rep.ind_rows[(10, "kvinna")]["reason"] == "no_published"
     assert forbund.indicator_reason(rep, 10, "kvinna") == "för få per kön"
@@ -256,16 +261,16 @@ def test_counts_in_generated_sentences_are_digits():
         rep = forbund.open_report(fid, year)
         text = forbund._sentences(rep) + " " + forbund._volume_text(rep)
         assert _WORDS.search(text) is None, text
-        assert re.search(r"Hos \d+ av \d+ indikator", text)
+        assert re.search(r"^I \d+ av \d+ indikator", text)
     assert re.search(r"deltog \d+ samordningsförbund", riket.summary(riket.open_report(2017))[0].data)
 
 
 def test_trend_caption_mentions_question_changes_only_when_drawn():
     no_break = forbund.trend(forbund.open_report("alfa", 2023, FIXTURE))
     figs = [o for o in no_break if hasattr(o, "png")]
-    assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break)
+    assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break) and "”¦”" not in _texts(no_break)
     with_break = [o for o in forbund.trend(forbund.open_report("sundsvall", 2023)) if hasattr(o, "png")]
-    assert with_break[0].caption.endswith("Streckad röd linje: frågorna ändrades.")
+    assert with_break[0].caption.endswith("Streckad röd linje: brott i serien (se tabellen).")
 
 
 def test_synthetic_notice_constants():
