@@ -75,7 +75,7 @@ def test_overview_footnotes_once_each_and_every_mark_explained(sundsvall):
     for c in glance.CLASSES:
         assert legend.count(f"{texts.CLASS_SYMBOL[c]} {texts.CLASS_WORD[c]}") == 1
     assert "▼ −11,4" in " ".join(cells)
-    assert "Mot 2022: ↑ ökat, → inom ±2 p.e., ↓ minskat" in legend.replace("\u00a0", " ")
+    assert "Mot 2022: ↑ ökat, → inom ±2 p.e., ↓ minskat, med förändringen i p.e." in legend.replace("\u00a0", " ")
     # The small-base mark is explained only because it is used.
     assert ("†" in " ".join(cells)) == ("† = litet underlag" in legend)
 

@@ -241,7 +241,7 @@ def overview_items(rep: ForbundReport, notes: glance.Footnotes) -> list[dict]:
                     cells.append(tables.Cell(gap + notes.mark(trend_footnote(rep, why)), color=tables.MUTED_COLOR))
                 else:
                     sig = tables.SIGNIF_MARK if fmt.is_true(row.get("signif_previous")) else ""
-                    cells.append(tables.Cell(f"{row['trend']}{sig}", align="center"))
+                    cells.append(tables.Cell(f"{row['trend']} {fmt.pp(row['diff_previous'])}{sig}"))
         gender = rep.cv.has_gender(ind.number, rep.year)
         for v in ("kvinna", "man"):
             r = rep.ind_rows.get((ind.number, v))
@@ -267,7 +267,7 @@ def overview_table(rep: ForbundReport, notes: glance.Footnotes | None = None) ->
     items = overview_items(rep, notes)
     ci = fmt.ci_label(rep.settings.confidence)
     head = [f"Alla ({ci})", "Mot riket"] + ([f"Mot {rep.prev_year}"] if rep.has_prev else []) + ["Kvinnor", "Män"]
-    widths = [17, 12] + ([9] if rep.has_prev else []) + [11, 11]
+    widths = [16, 13] + ([13] if rep.has_prev else []) + [11, 11]
     html = tables.overview_table(items, head, widths)
     return tables.HTMLTable(html, f"Översikt {rep.name} {rep.year}")
 
@@ -288,7 +288,7 @@ def _overview_legend(rep: ForbundReport, notes: glance.Footnotes, table=None) ->
     if rep.has_prev:
         sig = (f" {_md_escape(tables.SIGNIF_MARK)} = säkerställd förändring." if tables.SIGNIF_MARK + "<" in used
                or tables.SIGNIF_MARK + "</" in used else "")
-        parts.append(f"Mot {rep.prev_year}: ↑ ökat, → inom ±{m} p.e., ↓ minskat "
+        parts.append(f"Mot {rep.prev_year}: ↑ ökat, → inom ±{m} p.e., ↓ minskat, med förändringen i p.e. "
                      f"({_TREND_BASIS_WORD[rep.settings.trend_basis]}).{sig}")
     parts.append("Kvinnor, Män: nyckeltal och symbol mot rikssnittet för kvinnor respektive män.")
     if tables.CAVEAT_MARK in used:
