@@ -465,13 +465,16 @@ def test_forbund_large_with_previous_year(tmp_path):
     assert f"mot {year - 1}" in text and "Jämfört med" in text
     assert re.findall(r"\d %", text) == []  # every percentage has a non-breaking space
     assert _forbund_leaks(nb, forbund, year) == []
-    # One figure per indicator the förbund has questions for, plus the trend figure; all with alt text.
+    # One figure per indicator with a shown answer (no empty charts), plus the spine chart and the trend
+    # figure; all with alt text.
     ds, res = cache.load_results("")
     q = res.questions(year, forbund)
+    q = q.loc[(q["gender"] == "alla") & ~q["withheld"].astype(bool)]
     indicators = {i for s in q["indicator"].astype(str) for i in s.split("|")}
     alts = _alt_texts(nb)
-    assert len(alts) == len(indicators) + 1
+    assert len(alts) == len(indicators) + 2
     assert sum(a.startswith("Små diagram") for a in alts) == 1
+    assert sum(a.startswith("Punktdiagram, ett led per indikator") for a in alts) == 1
     check = [o.text for o in _outputs(nb) if o.output_type == "stream"]
     assert check == [checks.expected_check_output("forbund", {"forbund": forbund, "year": year})]
 
