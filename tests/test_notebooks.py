@@ -539,9 +539,10 @@ def test_riket_2017(tmp_path):
         assert len(hits) == 1
         cell = hits[0][{"alla": 1, "kvinna": 2, "man": 3}[w["gender"]]]
         assert "%" not in cell and "n\u00a0=" not in cell, hits[0]
-    # One funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
+    # The tartan rug, then one funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
     alts = _alt_texts(nb)
-    assert len(alts) == 14 and all(a.startswith("Trattdiagram för indikator") for a in alts)
+    assert len(alts) == 15 and alts[0].startswith("Rutnät med ")
+    assert all(a.startswith("Trattdiagram för indikator") for a in alts[1:])
 
 
 @pytest.mark.slow
