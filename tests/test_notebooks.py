@@ -551,7 +551,7 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
     from finsam.settings import Settings
 
     override = {"ci_method": "jeffreys", "confidence": 0.9, "margin_pp": 3.5, "min_n": 4, "caution_n": 20,
-                "gender_min_n": 12, "funnel_limits": [0.9, 0.99]}
+                "gender_min_n": 12, "funnel_limits": [0.9, 0.99], "trend_basis": "key"}
     defaults = Settings().as_dict()
     assert set(override) == set(defaults), "the test must override every setting"
     assert all(override[k] != defaults[k] for k in override)
@@ -566,6 +566,7 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
         "caution_n": "4–19 svar",
         "gender_min_n": "minst 12 kvinnor och 12 män",
         "funnel_limits": f"med 90{NB}%- och 99{NB}%-gränser",
+        "trend_basis": "räknat på nyckeltalet (klart positiva",
     }
     missing = {k: v for k, v in expected.items() if v not in text}
     assert not missing, missing
