@@ -423,10 +423,16 @@ def _failure_text(key: str, job: Job | None, err: JobError) -> list[str]:
     return lines
 
 
+def _plural(n: int, singular: str, plural: str) -> str:
+    """``1 rapport körd``, ``3 rapporter körda``."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
     lines = [
-        f"Klart på {_duration(result.seconds)}: {len(result.executed)} rapporter körda, "
-        f"{len(result.skipped)} oförändrade, {len(result.failed)} misslyckades."
+        f"Klart på {_duration(result.seconds)}: "
+        + _plural(len(result.executed), "rapport körd", "rapporter körda") + ", "
+        + _plural(len(result.skipped), "oförändrad", "oförändrade") + f", {len(result.failed)} misslyckades."
     ]
     if result.failed:
         lines.append("Misslyckade rapporter (tidigare version, om någon, finns kvar):")
@@ -532,7 +538,8 @@ def build(
     by_key = {j.key: j for j in planned}
 
     if progress and result.skipped:
-        click.echo(f"{len(result.skipped)} rapporter oförändrade (körs inte om).", err=True)
+        click.echo(_plural(len(result.skipped), "rapport oförändrad", "rapporter oförändrade")
+                   + " (körs inte om).", err=True)
     if todo:
         from ._runner import RunOptions, run_jobs
         from .cache import load_results
@@ -614,8 +621,9 @@ def _render_site(root: Path, *, jobs: int = 1, force: bool = False, progress: bo
         return 0, f"Ingen _quarto.yml i {root}: webbplatsen renderas inte.", None
     echo = (lambda line: click.echo(line, err=True)) if progress else None
     res = R.render(root, quarto=quarto, jobs=jobs, force=force, echo=echo)
-    lines = [f"Webbplatsen: {len(res.reports)} rapporter och {len(res.pages)} sidor renderade, "
-             f"{res.unchanged} oförändrade, {len(res.failed)} misslyckades."]
+    lines = [f"Webbplatsen: {_plural(len(res.reports), 'rapport', 'rapporter')} och "
+             f"{_plural(len(res.pages), 'sida', 'sidor')} renderade, "
+             f"{_plural(res.unchanged, 'oförändrad', 'oförändrade')}, {len(res.failed)} misslyckades."]
     if res.failed:
         lines.append("Misslyckade renderingar (tidigare version, om någon, finns kvar):")
         for rel, message in sorted(res.failed.items()):

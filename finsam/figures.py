@@ -40,10 +40,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure as _MplFigure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from . import fmt
+from . import fmt, texts
 from .settings import DEFAULT_SETTINGS
 
 #: Figure width in inches (A4 text width with 2,5 cm margins ≈ 16 cm ≈ 6.3 in).
@@ -293,7 +293,7 @@ def _trend_legend(confidence: float | None, with_break: bool) -> list:
         Line2D([0], [0], color="black", linestyle=":", label="Rikssnitt"),
     ]
     if with_break:
-        handles.append(Line2D([0], [0], color=OKABE_ITO["vermillion"], linestyle="--", label="Frågorna ändrades"))
+        handles.append(Line2D([0], [0], color=OKABE_ITO["vermillion"], linestyle="--", label="Brott i serien"))
     return handles
 
 
@@ -400,4 +400,135 @@ def funnel(points: list[tuple[str, int, float]], national: float, limits: list[t
     ax.grid(color="#eeeeee", linewidth=0.5)
     ax.set_axisbelow(True)
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    return Figure(png_bytes(fig), alt=alt, caption=caption)
+
+
+# -- spine chart (one förbund against the country) ---------------------------------------
+#: Colour of a comparison class (text-safe on white, WCAG AA ≥ 4.5:1); the symbols differ too.
+CLASS_COLOR = {"higher": OKABE_ITO["blue"], "same": "#6F6F6F", "lower": "#B84F00"}
+#: Marker of a comparison class (matches :data:`finsam.texts.CLASS_SYMBOL`).
+CLASS_MARKER = {"higher": "^", "same": "o", "lower": "v"}
+#: Band of the spread of all förbund.
+SPREAD_COLOR = "#DDDDDD"
+
+
+def _class_handles(classes: dict, words: dict) -> list:
+    return [Line2D([0], [0], marker=CLASS_MARKER[c], color=CLASS_COLOR[c], linestyle="none", markersize=5,
+                   markerfacecolor="white" if c == "same" else CLASS_COLOR[c], label=words[c])
+            for c in classes]
+
+
+@_styled
+def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, spread_label: str,
+                confidence: float | None = None) -> Figure:
+    """Every indicator's key share with its interval against the country, one row each.
+
+    Parameters
+    ----------
+    items : list
+        Objects with ``indicator`` (number), ``name``, ``share``, ``low``, ``high``, ``national``,
+        ``spread`` ((min, max) or None), ``cls`` (``"higher"``, ``"same"``,
+        ``"lower"`` or None), ``label`` (NNS's label as text, drawn at the
+        right) and ``note`` (drawn instead of a withheld value), e.g.
+        :class:`finsam.reports.glance.SpineItem`.
+    class_words : dict
+        Comparison class → legend text.
+    spread_label : str
+        Legend text of the grey band (the spread of all förbund).
+    confidence : float, optional
+        Names the interval in the legend (``settings.confidence``).
+    """
+    n = len(items)
+    legend_in, top_in = 0.55, 0.08
+    height = legend_in + top_in + 0.26 * n + 0.3
+    fig = _new_figure(WIDTH_IN, height)
+    ax = fig.subplots()
+    names = [f"{it.indicator} {it.name}" for it in items]
+    label_in = 0.15 + 0.052 * max((len(name) for name in names), default=5)
+    fig.subplots_adjust(left=min(0.36, label_in / WIDTH_IN), right=0.70, top=1 - top_in / height,
+                        bottom=(legend_in + 0.22) / height)
+    for i, it in enumerate(items):
+        if it.spread is not None:
+            ax.barh(i, it.spread[1] - it.spread[0], left=it.spread[0], height=0.5, color=SPREAD_COLOR,
+                    linewidth=0)
+        if it.share is None:
+            ax.text(0.01, i, it.note, va="center", ha="left", fontsize=7, style="italic", color="#444444")
+            continue
+        color = CLASS_COLOR.get(it.cls, "black")
+        ax.hlines(i, it.low, it.high, color=color, linewidth=1.3)
+        if it.national is not None:
+            ax.plot([it.national], [i], marker="|", markersize=11, markeredgewidth=1.6, color="black",
+                    linestyle="none")
+        marker = CLASS_MARKER.get(it.cls, "D")
+        face = "white" if it.cls in (None, "same") else color
+        ax.plot([it.share], [i], marker=marker, markersize=6, color=color, markerfacecolor=face,
+                markeredgewidth=1.1, linestyle="none", zorder=3)
+        if it.label:
+            ax.annotate(it.label, (1.02, i), xycoords=("axes fraction", "data"), va="center", ha="left",
+                        fontsize=6.5, color=CLASS_COLOR.get(it.cls, "black"), annotation_clip=False)
+    ax.set_yticks(np.arange(n), names)
+    _pct_axis(ax, "x")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.5)
+    ax.set_axisbelow(True)
+    classes = [c for c in ("higher", "same", "lower") if any(it.cls == c for it in items)]
+    handles = _class_handles(classes, class_words) + [
+        Line2D([0], [0], color="#444444", linewidth=1.3, label=fmt.ci_label(_confidence(confidence))),
+        Line2D([0], [0], marker="|", markersize=9, markeredgewidth=1.6, color="black", linestyle="none",
+               label="Rikssnitt"),
+        Patch(color=SPREAD_COLOR, label=spread_label),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False)
+    return Figure(png_bytes(fig), alt=alt, caption=caption)
+
+
+# -- tartan rug (förbund × indicators) ----------------------------------------------------
+@_styled
+def tartan(rows: list[str], columns: list[str], cells: dict, *, caption: str, alt: str, class_words: dict,
+           withheld_label: str, none_label: str) -> Figure:
+    """A grid of förbund (rows) × indicators (columns), each cell coloured and marked by its class.
+
+    Parameters
+    ----------
+    rows, columns : list of str
+        Row labels (förbund) and column labels (indicator numbers).
+    cells : dict
+        (row index, column index) → ``"higher"``, ``"same"``, ``"lower"``,
+        ``"withheld"`` (drawn hatched with ×) or ``None`` (no comparison: a dot).
+        A missing key is an empty cell (no result at all).
+    """
+    nr, nc = len(rows), len(columns)
+    height = 0.55 + 0.16 * nr + 0.6
+    fig = _new_figure(WIDTH_IN, height)
+    ax = fig.subplots()
+    label_in = 0.15 + 0.05 * max((len(r) for r in rows), default=5)
+    fig.subplots_adjust(left=min(0.45, label_in / WIDTH_IN), right=0.98, top=1 - 0.4 / height,
+                        bottom=0.6 / height)
+    fill = {"higher": OKABE_ITO["blue"], "lower": "#D55E00", "same": "#E8E8E8"}
+    mark_color = {"higher": "white", "lower": "white", "same": "#444444"}
+    for (i, j), cls in sorted(cells.items()):
+        if cls == "withheld":
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="white",
+                                                      edgecolor="#999999", hatch="////", linewidth=0))
+            ax.text(j, i, "×", ha="center", va="center", fontsize=6, color="#333333")
+            continue
+        if cls is None:
+            ax.text(j, i, texts.NO_CLASS_SYMBOL, ha="center", va="center", fontsize=7, color="#333333")
+            continue
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=fill[cls],
+                                                  edgecolor="white", linewidth=0.8))
+        ax.text(j, i, texts.CLASS_SYMBOL[cls], ha="center", va="center", fontsize=5.5,
+                color=mark_color[cls])
+    ax.set_xlim(-0.5, nc - 0.5)
+    ax.set_ylim(nr - 0.5, -0.5)
+    ax.set_xticks(np.arange(nc), columns)
+    ax.xaxis.tick_top()
+    ax.set_yticks(np.arange(nr), rows)
+    ax.tick_params(length=0, labelsize=6.5)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    handles = [Patch(facecolor=fill[c], edgecolor="#999999", label=f"{texts.CLASS_SYMBOL[c]} {class_words[c]}") for c in ("higher", "same", "lower")]
+    handles += [Patch(facecolor="white", edgecolor="#999999", hatch="////", label=f"× {withheld_label}"),
+                Patch(facecolor="white", edgecolor="white", label=f"{texts.NO_CLASS_SYMBOL} {none_label}")]
+    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False)
     return Figure(png_bytes(fig), alt=alt, caption=caption)

@@ -114,7 +114,7 @@ def publishes_aggregates(dataset) -> bool:
 
 
 def _source_line(dataset) -> str:
-    """The PDF abstract: data source, or the synthetic notice (said once)."""
+    """The PDF abstract: the data source (empty for synthetic data without a short source note)."""
     meta = getattr(dataset, "meta", {}) or {}
     # A long source note (the demo data's calibration notes) does not fit a title block.
     source = str(meta.get("source") or "").strip().rstrip(".")
@@ -124,10 +124,8 @@ def _source_line(dataset) -> str:
         source = "" if dataset.synthetic else str(meta.get("name") or "").strip().rstrip(".")
     if not source and not dataset.synthetic:
         source = "NNS, Indikatorer för finansiell samordning (sammanställda enkätsvar)"
-    parts = [f"{_notice()[0]}."] if dataset.synthetic else []
-    if source:
-        parts.append(f"Datakälla: {source}.")
-    return " ".join(parts)
+    # The synthetic-data notice is said once, by the report's callout (not here, not in the subtitle).
+    return f"Datakälla: {source}." if source else ""
 
 
 def _indicator_row(indicator: int):
@@ -159,8 +157,9 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
     Returns
     -------
     dict
-        ``title``, ``subtitle``, ``description``, ``abstract`` (data source and
-        synthetic notice: the PDF title block shows it), ``categories``,
+        ``title``, ``subtitle``, ``description``, ``abstract`` (the data source,
+        when there is one to name; the synthetic-data notice is the report's own
+        callout, said once), ``categories``,
         ``format`` (html + typst) and ``format-links``, plus the custom listing
         fields ``kind``, ``year``, ``forbund``, ``forbund_name`` (reports) or
         ``indicator``, ``indicator_name`` (indicator pages) and ``synthetic``.
@@ -173,7 +172,6 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
     """
     if kind not in KINDS:
         raise ValueError(f"okänd rapporttyp {kind!r} (välj {', '.join(KINDS)})")
-    notice = f" · {_notice()[0]}" if dataset.synthetic else ""
     fm: dict = {}
     if kind in ("forbund", "riket"):
         if year is None:
@@ -190,7 +188,7 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
             description = f"Riksresultat för alla deltagande förbund, mätåret {year}."
         fm.update(
             title=f"Indikatorer {year} – {name}",
-            subtitle=f"Indikatorer för finansiell samordning, mätåret {year}{notice}",
+            subtitle=f"Indikatorer för finansiell samordning, mätåret {year}",
             description=description,
             categories=[str(year), name],
             kind=kind,
@@ -206,15 +204,17 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
         short, full = str(row["short_name"]), str(row["name"])
         fm.update(
             title=f"Indikator {indicator}: {short}",
-            subtitle=f"{full}{notice}",
+            subtitle=full,
             description=f"Förbunden jämförda över åren: nyckeltal med intervall och trattdiagram. {full}",
             categories=["Indikatorer", f"Indikator {indicator}"],
             kind=kind,
             indicator=indicator,
             indicator_name=short,
         )
-    fm["abstract"] = _source_line(dataset)
-    fm["abstract-title"] = "Om underlaget"
+    abstract = _source_line(dataset)
+    if abstract:
+        fm["abstract"] = abstract
+        fm["abstract-title"] = "Om underlaget"
     fm["synthetic"] = bool(dataset.synthetic)
     fm["format"] = {"html": "default", "typst": TYPST_FORMAT}
     fm["format-links"] = FORMAT_LINKS

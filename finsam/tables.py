@@ -286,83 +286,31 @@ def _has_caveat(row) -> bool:
     return isinstance(c, str) and c != ""
 
 
-def _national_text(row) -> str:
-    """"Högre: +5,1 p.e., säkerställd" (empty without a comparison)."""
-    label = row.get("national_label")
-    if fmt.is_missing(row.get("diff_national")) or not isinstance(label, str) or not label:
-        return ""
-    sig = "säkerställd" if fmt.is_true(row.get("signif_national")) else "ej säkerställd"
-    return f"{label}: {fmt.pp(row['diff_national'])}, {sig}"
-
-
-def _trend_text(row, prev_year: int) -> str:
-    """"↑ +4,2 p.e. mot 2022" plus "(säkerställd)" (empty without a comparison)."""
-    if fmt.is_missing(row.get("diff_previous")) or not isinstance(row.get("trend"), str):
-        return ""
-    sig = ", säkerställd" if fmt.is_true(row.get("signif_previous")) else ""
-    return f"{row['trend']} {fmt.pp(row['diff_previous'])} mot {prev_year}{sig}"
-
-
-def overview_cell(row, prev_year: int | None, reason, *, applicable: bool = True, trend_note: str = "",
-                  reason_text: str = "") -> Cell:
-    """One cell of the overview table: share (interval), vs national, trend.
-
-    ``prev_year`` ``None`` means no previous-year comparison at all (no trend
-    line); ``trend_note`` is shown instead of the trend when the row has no
-    previous-year comparison (e.g. "ingen jämförelse med 2022 (andra grupper)");
-    ``reason_text`` overrides ``reason(code)`` for a withheld row.
-    """
-    if not applicable:
-        return Cell(fmt.MISSING, align="center", color=MUTED_COLOR)
-    if row is None:
-        return muted("inga svar")
-    if not shown(row):
-        return muted(reason_text or reason(row.get("reason", "")))
-    lines = [fmt.pct_interval(row["key_share"], row["ci_low"], row["ci_high"])
-             + (f" {CAVEAT_MARK}" if _has_caveat(row) else "")]
-    nat = _national_text(row)
-    lines.append(nat if nat else "ingen jämförelse med riket")
-    if prev_year is not None:
-        trend = _trend_text(row, prev_year) or trend_note
-        if trend:
-            lines.append(trend)
-    return Cell("\n".join(lines), bold=fmt.is_true(row.get("signif_national")))
-
-
-def overview_table(items, views, prev_year: int | None, reason) -> str:
-    """The indicator overview (one row per indicator).
+def overview_table(items, value_head: list[str], value_widths: list[float]) -> str:
+    """The indicator overview (Tabell 1): one compact row per indicator.
 
     Parameters
     ----------
     items : list of dict
-        ``indicator`` (int), ``name`` (short name), ``note`` (text spanning the
-        value columns, e.g. indicator 11) or ``rows`` (view → Series or None),
-        ``applicable`` (view → bool: has the indicator questions with a gender
-        variable) and optionally ``trend_notes`` (view → why there is no
-        previous-year comparison) and ``reason_texts`` (view → text of a
-        withheld cell, instead of ``reason(code)``).
-    views : list of str
-        Gender views to show as columns.
-    prev_year : int or None
-        The comparison year named in the trend text; ``None`` when the förbund
-        has no data the year before (no trend lines).
-    reason : callable
-        Reason code → Swedish text.
+        ``indicator`` (int), ``name`` (short name) and either ``note`` (text
+        spanning the value columns, e.g. indicator 11) or ``cells`` (one
+        :class:`Cell` or string per value column, already formatted: symbols,
+        arrows and footnote marks are the caller's).
+    value_head : list of str
+        Headers of the value columns.
+    value_widths : list of float
+        Their widths in percent (the number and name columns take the rest).
     """
-    head = [["Nr", "Indikator"] + [VIEW_LABELS[v] for v in views]]
+    head = [["Nr", "Indikator"] + list(value_head)]
     body = []
     for it in items:
         first = [Cell(str(it["indicator"]), align="right"), Cell(it["name"])]
         if it.get("note"):
-            body.append(first + [muted(it["note"], colspan=len(views))])
-            continue
-        notes, texts = it.get("trend_notes", {}), it.get("reason_texts", {})
-        body.append(first + [overview_cell(it["rows"].get(v), prev_year, reason,
-                                           applicable=it["applicable"].get(v, True),
-                                           trend_note=notes.get(v, ""), reason_text=texts.get(v, ""))
-                             for v in views])
-    value_w = (100 - 5 - 19) / len(views)
-    return html_table(head, body, widths=[5, 19] + [round(value_w, 1)] * len(views))
+            body.append(first + [muted(it["note"], colspan=len(value_head))])
+        else:
+            body.append(first + list(it["cells"]))
+    name_w = round(100 - 5 - sum(value_widths), 1)
+    return html_table(head, body, widths=[5, name_w] + list(value_widths))
 
 
 def _view_label(view: str, row) -> str:

@@ -54,3 +54,9 @@ def period(year: int) -> str:
     if year == codes.FIRST_NATIONAL_YEAR:
         return "den första nationella mätningen, hösten 2017"
     return f"mätperioden 1 november {year - 1} – 31 oktober {year}"
+#: Symbol of a comparison class (:mod:`finsam.reports.glance`): shape, not only colour, carries the class.
+CLASS_SYMBOL = {"higher": "▲", "same": "○", "lower": "▼"}
+#: A comparison class in a legend.
+CLASS_WORD = {"higher": "säkerställt högre", "same": "ingen säkerställd skillnad", "lower": "säkerställt lägre"}
+#: Symbol of a cell without a comparison (withheld or no national figure).
+NO_CLASS_SYMBOL = "·"

@@ -81,7 +81,7 @@ def test_legends_follow_confidence_and_show_a_break_only_when_drawn():
     assert f"95{NB}% KI, nyckeltal" in [h.get_label() for h in figures._bar_legend(False, True, None)]
     plain = [h.get_label() for h in figures._trend_legend(0.9, False)]
     assert plain == [f"Förbundet, nyckeltal med 90{NB}% KI", "Rikssnitt"]
-    assert figures._trend_legend(0.9, True)[-1].get_label() == "Frågorna ändrades"
+    assert figures._trend_legend(0.9, True)[-1].get_label() == "Brott i serien"
     no_break = figures.TrendPanel("1 A", [(2022, 0.5, 0.4, 0.6)], [], ())
     brk = figures.TrendPanel("2 B", [(2022, 0.5, 0.4, 0.6)], [], (2022,))
     assert not figures.has_breaks([no_break]) and figures.has_breaks([no_break, brk])

@@ -203,11 +203,11 @@ def test_year_without_previous_data_drops_the_comparison_and_says_so_once():
                    for o in part])
     assert text.count("Jämförelse med föregående år saknas (uppgifterna börjar 2022).") == 1
     assert "2021" not in text.replace("mätperioden 1 november 2021", "")
-    assert "Förändring mot" not in text and "Pilen visar" not in text and "↑" not in text
+    assert "Förändring mot" not in text and "Mot 2021" not in text and "↑" not in text
     assert "jämfört med rikssnittet." in text
     # With a previous year the column, the arrow legend and the year are there.
     nxt = _report_text(forbund.open_report("alfa", 2023, FIXTURE))
-    assert "Förändring mot 2022" in nxt and "Pilen visar förändringen mot 2022" in nxt
+    assert "Förändring mot 2022" in nxt and "Mot 2022: ↑ ökat" in nxt
     assert "Jämförelse med föregående år saknas" not in nxt
 
 
@@ -225,20 +225,25 @@ def test_first_national_measurement_and_forbund_absent_the_year_before():
 
 def test_overview_explains_a_missing_arrow_and_names_disclosure():
     rep = forbund.open_report("sundsvall", 2023)
-    rows = _table_rows(forbund.overview_table(rep).html)
+    notes = forbund.glance.Footnotes()
+    rows = _table_rows(forbund.overview_table(rep, notes).html)
     by_nr = {r[0]: r for r in rows[1:]}
-    # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022.
-    assert by_nr["1"][2].endswith("ingen jämförelse med 2022 (andra grupper)")
+    assert rows[0] == ["Nr", "Indikator", f"Alla (95{NB}% KI)", "Mot riket", "Mot 2022", "Kvinnor", "Män"]
+    # Indicator 1: new groups in 2023 (avslut, styrelse), so the pooled cells differ from 2022: a footnote mark.
+    mark = by_nr["1"][4][1:]
+    assert by_nr["1"][4][0] == "\u2013" and notes.texts[int(mark.translate(str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789"))) - 1] == (
+        "Ingen jämförelse med 2022: indikatorn bygger på andra respondentgrupper än 2022.")
     assert forbund.trend_note(rep, 1, "alla") == "ingen jämförelse med 2022 (andra grupper)"
     assert forbund.trend_note(rep, 1, "kvinna") == ""  # has its arrow
-    assert "↓" in by_nr["1"][4]
     cells = [c for r in rows for c in r]
     assert "inga redovisade svar" not in " ".join(cells)
     assert rep.reason("no_published") == "dold (skydd av små grupper)"
     assert rep.reason("no_answers") == "inga svar"
     # Indicator 6, women: only avslut Q8 is pooled (catalogue `key`, issue 15); hidden by the residual rule.
     assert rep.ind_rows[(6, "kvinna")]["reason"] == "residual"
-    assert by_nr["6"][3] == forbund.indicator_reason(rep, 6, "kvinna") == "dold (kön kan räknas fram)"
+    assert forbund.indicator_reason(rep, 6, "kvinna") == "dold (kön kan räknas fram)"
+    assert "Resultatet visas inte: dold (kön kan räknas fram)." in notes.texts
+    assert by_nr["6"][5].startswith("\u2013")
     # Indicator 10, women: several questions hidden for small-n reasons only.
     assert rep.ind_rows[(10, "kvinna")]["reason"] == "no_published"
     assert forbund.indicator_reason(rep, 10, "kvinna") == "för få per kön"
@@ -256,16 +261,16 @@ def test_counts_in_generated_sentences_are_digits():
         rep = forbund.open_report(fid, year)
         text = forbund._sentences(rep) + " " + forbund._volume_text(rep)
         assert _WORDS.search(text) is None, text
-        assert re.search(r"Hos \d+ av \d+ indikator", text)
+        assert re.search(r"^I \d+ av \d+ indikator", text)
     assert re.search(r"deltog \d+ samordningsförbund", riket.summary(riket.open_report(2017))[0].data)
 
 
 def test_trend_caption_mentions_question_changes_only_when_drawn():
     no_break = forbund.trend(forbund.open_report("alfa", 2023, FIXTURE))
     figs = [o for o in no_break if hasattr(o, "png")]
-    assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break)
+    assert figs and "Streckad" not in figs[0].caption and "”|”" not in _texts(no_break) and "”¦”" not in _texts(no_break)
     with_break = [o for o in forbund.trend(forbund.open_report("sundsvall", 2023)) if hasattr(o, "png")]
-    assert with_break[0].caption.endswith("Streckad röd linje: frågorna ändrades.")
+    assert with_break[0].caption.endswith("Streckad röd linje: brott i serien (se tabellen).")
 
 
 def test_synthetic_notice_constants():
@@ -460,13 +465,16 @@ def test_forbund_large_with_previous_year(tmp_path):
     assert f"mot {year - 1}" in text and "Jämfört med" in text
     assert re.findall(r"\d %", text) == []  # every percentage has a non-breaking space
     assert _forbund_leaks(nb, forbund, year) == []
-    # One figure per indicator the förbund has questions for, plus the trend figure; all with alt text.
+    # One figure per indicator with a shown answer (no empty charts), plus the spine chart and the trend
+    # figure; all with alt text.
     ds, res = cache.load_results("")
     q = res.questions(year, forbund)
+    q = q.loc[(q["gender"] == "alla") & ~q["withheld"].astype(bool)]
     indicators = {i for s in q["indicator"].astype(str) for i in s.split("|")}
     alts = _alt_texts(nb)
-    assert len(alts) == len(indicators) + 1
+    assert len(alts) == len(indicators) + 2
     assert sum(a.startswith("Små diagram") for a in alts) == 1
+    assert sum(a.startswith("Punktdiagram, ett led per indikator") for a in alts) == 1
     check = [o.text for o in _outputs(nb) if o.output_type == "stream"]
     assert check == [checks.expected_check_output("forbund", {"forbund": forbund, "year": year})]
 
@@ -531,9 +539,10 @@ def test_riket_2017(tmp_path):
         assert len(hits) == 1
         cell = hits[0][{"alla": 1, "kvinna": 2, "man": 3}[w["gender"]]]
         assert "%" not in cell and "n\u00a0=" not in cell, hits[0]
-    # One funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
+    # The tartan rug, then one funnel plot per questionnaire indicator of 2017 (1–10, 12–15).
     alts = _alt_texts(nb)
-    assert len(alts) == 14 and all(a.startswith("Trattdiagram för indikator") for a in alts)
+    assert len(alts) == 15 and alts[0].startswith("Rutnät med ")
+    assert all(a.startswith("Trattdiagram för indikator") for a in alts[1:])
 
 
 @pytest.mark.slow
@@ -557,6 +566,7 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
         "caution_n": "4–19 svar",
         "gender_min_n": "minst 12 kvinnor och 12 män",
         "funnel_limits": f"med 90{NB}%- och 99{NB}%-gränser",
+        "trend_basis": "räknat på nyckeltalet (klart positiva",
     }
     missing = {k: v for k, v in expected.items() if v not in text}
     assert not missing, missing

@@ -235,17 +235,17 @@ def test_front_matter_fields(ds, kind, kwargs, title):
 
 
 def test_front_matter_synthetic_notice(synthetic, ds):
+    # Said once, by the report's callout: neither the subtitle nor the abstract repeats it (issue 16).
     fm = front_matter("forbund", synthetic, year=2023, forbund="alfa")
-    assert texts.SYNTHETIC_NOTICE_TITLE in fm["subtitle"]
-    assert fm["abstract"] == f"{texts.SYNTHETIC_NOTICE_TITLE}. Datakälla: Handskrivna testdata för finsam."
+    assert texts.SYNTHETIC_NOTICE_TITLE not in fm["subtitle"]
+    assert fm["abstract"] == "Datakälla: Handskrivna testdata för finsam."
     assert fm["synthetic"] is True
-    # The demo data: a long source note falls back to the name "Syntetiska demodata",
-    # which would only repeat the notice ("Datakälla: Syntetiska demodata. Syntetiska demodata – …").
+    # The demo data: a long source note falls back to nothing (its name would only repeat the notice).
     demo = Dataset(ds.forbund, ds.responses, ds.participation, meta=read_meta(DEMO_DIR), source=ds.source)
     assert demo.synthetic and len(demo.meta["source"]) > 160
     fm = front_matter("riket", demo, year=2023)
-    assert fm["abstract"] == f"{texts.SYNTHETIC_NOTICE_TITLE}."
-    assert front_matter_yaml(fm).count("Syntetiska demodata") == 2  # subtitle and abstract, once each
+    assert "abstract" not in fm and "abstract-title" not in fm
+    assert "Syntetiska demodata" not in front_matter_yaml(fm)
 
 
 def test_front_matter_rejects_bad_arguments(ds):

@@ -69,16 +69,15 @@ def test_only_typst_safe_css_properties():
     assert props <= {"text-align", "font-weight", "font-style", "color", "background-color", "border-top", "width"}
 
 
-def test_overview_cell_shown_and_withheld():
-    cell = tables.overview_cell(_row(), 2022, str)
-    assert cell.text == (f"50{NB}% (35–65)\nHögre: +5,0{NB}p.e., ej säkerställd\n↓ −3,1{NB}p.e. mot 2022, säkerställd")
-    assert not cell.bold
-    assert tables.overview_cell(_row(signif_national=True), 2022, str).bold
-    withheld = _row(withheld=True, reason="min_n", n=pd.NA, key_share=float("nan"))
-    cell = tables.overview_cell(withheld, 2022, lambda c: {"min_n": "för få svar (n < 5)"}[c])
-    assert cell.text == "för få svar (n < 5)" and cell.italic
-    assert tables.overview_cell(None, 2022, str, applicable=False).text == "\u2013"
-    assert tables.overview_cell(withheld, 2022, str, reason_text="för få per kön").text == "för få per kön"
+def test_overview_table_lays_out_given_cells_and_spanning_notes():
+    items = [{"indicator": 1, "name": "Ett", "cells": [tables.Cell("50 % (35–65)"), "▲ +5,0 p.e.", "↑"]},
+             {"indicator": 11, "name": "Elva", "note": "Ingår inte i enkäterna."}]
+    html = tables.overview_table(items, ["Alla", "Mot riket", "Mot 2022"], [20, 15, 10])
+    assert "<th>Nr</th><th>Indikator</th><th>Alla</th><th>Mot riket</th><th>Mot 2022</th>" in html
+    assert '<td colspan="3" style="text-align: left; font-style: italic; color: #555555">Ingår inte' in html
+    widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', html)]
+    assert widths == [5, 50, 20, 15, 10]
+    assert html.typst.count("table.cell") == 5 + 5 + 3
 
 
 def test_question_table_scale_row_and_withheld_row():
@@ -134,11 +133,3 @@ def test_question_table_without_previous_year_has_no_change_column():
     assert abs(sum(widths) - 100) < 0.5
 
 
-def test_overview_cell_without_previous_year_and_with_a_trend_note():
-    row = _row(diff_previous=float("nan"), trend=None, signif_previous=None)
-    cell = tables.overview_cell(row, 2022, str, trend_note="ingen jämförelse med 2022 (andra grupper)")
-    assert cell.text.split("\n")[-1] == "ingen jämförelse med 2022 (andra grupper)"
-    # No previous year at all: neither an arrow nor a note.
-    assert len(tables.overview_cell(_row(), None, str, trend_note="x").text.split("\n")) == 2
-    # An arrow wins over a note.
-    assert tables.overview_cell(_row(), 2022, str, trend_note="x").text.endswith("mot 2022, säkerställd")

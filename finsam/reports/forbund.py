@@ -8,6 +8,7 @@ import pandas as pd
 from .. import figures, fmt, tables, texts
 from ..codes import ALL_GROUPS, FIRST_NATIONAL_YEAR, NATIONAL, VIEWS
 from ..errors import InputError
+from . import glance
 from .catview import Indicator
 from .common import Report, md as _md, md_escape as _md_escape, n_of as _n, count as _count, rows_by as _rows_by
 from .common import shown as _shown, significant as _significant, margin_text as _margin_text
@@ -115,23 +116,44 @@ def indicator_reason(rep: ForbundReport, ind: int, view: str) -> str:
     return rep.reason(code)
 
 
-def trend_note(rep: ForbundReport, ind: int, view: str) -> str:
-    """Why a shown overview cell has no previous-year arrow (empty when it has one or none is expected)."""
+def trend_reason(rep: ForbundReport, ind: int, view: str) -> str:
+    """Why a shown result has no previous-year arrow, as a short phrase (empty when it has one or none is expected).
+
+    One of "inga svar då", "resultatet dolt då", "frågorna ändrades", "andra grupper"
+    (the indicator pools other respondent groups than the year before) or "andra frågor".
+    """
     row = rep.ind_rows.get((ind, view))
     if not rep.has_prev or not _shown(row) or not fmt.is_missing(row.get("diff_previous")):
         return ""
     prev = rep.prev_ind_rows.get((ind, view))
     if prev is None:
-        why = "inga svar då"
-    elif not _shown(prev):
-        why = "resultatet dolt då"
-    elif rep.year in rep.cv.breaks(ind, [rep.prev_year, rep.year]):
-        why = "frågorna ändrades"
-    else:
-        def groups(r):
-            return {rep.cv.question_group.get(q, q) for q in str(r.get("questions", "")).split("|") if q}
-        why = "andra grupper" if groups(row) != groups(prev) else "andra frågor"
-    return f"ingen jämförelse med {rep.prev_year} ({why})"
+        return "inga svar då"
+    if not _shown(prev):
+        return "resultatet dolt då"
+    if rep.year in rep.cv.breaks(ind, [rep.prev_year, rep.year]):
+        return "frågorna ändrades"
+
+    def groups(r):
+        return {rep.cv.question_group.get(q, q) for q in str(r.get("questions", "")).split("|") if q}
+    return "andra grupper" if groups(row) != groups(prev) else "andra frågor"
+
+
+def trend_note(rep: ForbundReport, ind: int, view: str) -> str:
+    """Why a shown overview cell has no previous-year arrow (empty when it has one or none is expected)."""
+    why = trend_reason(rep, ind, view)
+    return f"ingen jämförelse med {rep.prev_year} ({why})" if why else ""
+
+
+def trend_footnote(rep: ForbundReport, why: str) -> str:
+    """The footnote of a missing previous-year arrow, said once under Tabell 1."""
+    long = {
+        "inga svar då": f"förbundet hade inga svar på indikatorns frågor {rep.prev_year}",
+        "resultatet dolt då": f"resultatet var dolt {rep.prev_year}",
+        "frågorna ändrades": f"frågorna ändrades {rep.year}",
+        "andra grupper": f"indikatorn bygger på andra respondentgrupper än {rep.prev_year}",
+        "andra frågor": f"indikatorn bygger på andra frågor än {rep.prev_year}",
+    }[why]
+    return f"Ingen jämförelse med {rep.prev_year}: {long}."
 
 
 # -- Sammanfattning ------------------------------------------------------------
@@ -167,37 +189,163 @@ def _volume_text(rep: ForbundReport) -> str:
     return text
 
 
-def overview_table(rep: ForbundReport) -> tables.HTMLTable:
-    """Tabell 1: key share per indicator and gender view, against the national share and last year."""
+def _value_text(row) -> str:
+    """"62 % (55–69)" plus the small-base mark."""
+    return (fmt.pct_interval(row["key_share"], row["ci_low"], row["ci_high"])
+            + (f" {tables.CAVEAT_MARK}" if isinstance(row.get("caveat"), str) and row.get("caveat") else ""))
+
+
+def _class_cell(row, text: str, align: str = "left") -> tables.Cell:
+    """A cell whose text starts with the comparison symbol, coloured by class (the symbol carries it too)."""
+    cls = glance.comparison_class(row)
+    return tables.Cell(text, align=align, color=figures.CLASS_COLOR.get(cls) if cls else None)
+
+
+def overview_items(rep: ForbundReport, notes: glance.Footnotes) -> list[dict]:
+    """The rows of Tabell 1 (see :func:`finsam.tables.overview_table`), marking every gap with a footnote.
+
+    Value columns: Alla (share and interval), Mot riket (class symbol and the
+    difference in points), Mot föregående år (arrow; only when the förbund has
+    data the year before), Kvinnor, Män (share and class symbol). A gap is an
+    en dash with a footnote mark whose text says why, once per distinct reason.
+    """
+    gap = fmt.MISSING
     items = []
     for ind in rep.cv.indicators:
         item = {"indicator": ind.number, "name": ind.short}
         if not ind.questionnaire:
             item["note"] = ind.note or "Ingår inte i enkäterna."
-        elif ind.first_year is not None and rep.year < ind.first_year:
+            items.append(item)
+            continue
+        if ind.first_year is not None and rep.year < ind.first_year:
             item["note"] = f"Ingår i enkäterna från {ind.first_year}."
+            items.append(item)
+            continue
+        row = rep.ind_rows.get((ind.number, "alla"))
+        cells = []
+        if not _shown(row):
+            why = indicator_reason(rep, ind.number, "alla") or rep.reason("no_answers")
+            cells.append(tables.Cell(gap + notes.mark(f"Resultatet visas inte: {why}."), color=tables.MUTED_COLOR))
+            cells += [""] * (2 if rep.has_prev else 1)
         else:
-            item["rows"] = {v: rep.ind_rows.get((ind.number, v)) for v in VIEWS}
-            gender = rep.cv.has_gender(ind.number, rep.year)
-            item["applicable"] = {"alla": True, "kvinna": gender, "man": gender}
-            item["trend_notes"] = {v: trend_note(rep, ind.number, v) for v in VIEWS}
-            item["reason_texts"] = {v: indicator_reason(rep, ind.number, v) for v in VIEWS}
+            cells.append(tables.Cell(_value_text(row)))
+            cls = glance.comparison_class(row)
+            if cls is None:
+                cells.append(tables.Cell(gap + notes.mark("Ingen jämförelse med riket: rikssnittet redovisas inte."),
+                                         color=tables.MUTED_COLOR))
+            else:
+                cells.append(_class_cell(row, f"{texts.CLASS_SYMBOL[cls]} {fmt.pp(row['diff_national'])}"))
+            if rep.has_prev:
+                why = trend_reason(rep, ind.number, "alla")
+                if why:
+                    cells.append(tables.Cell(gap + notes.mark(trend_footnote(rep, why)), color=tables.MUTED_COLOR))
+                else:
+                    sig = tables.SIGNIF_MARK if fmt.is_true(row.get("signif_previous")) else ""
+                    cells.append(tables.Cell(f"{row['trend']} {fmt.pp(row['diff_previous'])}{sig}"))
+        gender = rep.cv.has_gender(ind.number, rep.year)
+        for v in ("kvinna", "man"):
+            r = rep.ind_rows.get((ind.number, v))
+            if not gender:
+                cells.append(tables.Cell(gap + notes.mark("Redovisas inte per kön: indikatorns frågor ställs inte "
+                                                          "till deltagare."), color=tables.MUTED_COLOR))
+            elif not _shown(r):
+                why = indicator_reason(rep, ind.number, v) or rep.reason("no_answers")
+                cells.append(tables.Cell(gap + notes.mark(f"Resultatet visas inte: {why}."), color=tables.MUTED_COLOR))
+            else:
+                cls = glance.comparison_class(r)
+                sym = texts.CLASS_SYMBOL[cls] if cls else texts.NO_CLASS_SYMBOL
+                caveat = f" {tables.CAVEAT_MARK}" if isinstance(r.get("caveat"), str) and r.get("caveat") else ""
+                cells.append(_class_cell(r, f"{fmt.pct(r['key_share'])}{caveat} {sym}"))
+        item["cells"] = cells
         items.append(item)
-    html = tables.overview_table(items, list(VIEWS), rep.cmp_year, rep.reason)
+    return items
+
+
+def overview_table(rep: ForbundReport, notes: glance.Footnotes | None = None) -> tables.HTMLTable:
+    """Tabell 1: key share per indicator, one symbol against the country, one arrow against last year."""
+    notes = glance.Footnotes() if notes is None else notes
+    items = overview_items(rep, notes)
+    ci = fmt.ci_label(rep.settings.confidence)
+    head = [f"Alla ({ci})", "Mot riket"] + ([f"Mot {rep.prev_year}"] if rep.has_prev else []) + ["Kvinnor", "Män"]
+    widths = [16, 13] + ([13] if rep.has_prev else []) + [11, 11]
+    html = tables.overview_table(items, head, widths)
     return tables.HTMLTable(html, f"Översikt {rep.name} {rep.year}")
 
 
-def _overview_legend(rep: ForbundReport) -> str:
+def _overview_legend(rep: ForbundReport, notes: glance.Footnotes, table=None) -> str:
+    """The legend under Tabell 1: every symbol once, then the footnotes."""
     m = _margin_text(rep.settings)
-    arrow = (f"Pilen visar förändringen mot {rep.prev_year} med samma marginal. " if rep.has_prev else "")
-    return (
-        f"*Nyckeltal = andel klart positiva svar (ja för ja/nej-frågor) med "
-        f"{fmt.level(rep.settings.confidence)} konfidensintervall inom parentes. ”Högre”/”Lägre” följer "
-        f"NNS regel: mer än {m} procentenheter (p.e.) från rikssnittet. ”Säkerställd” (fet stil) betyder att "
-        f"skillnaden mot resten av landet är större än den slumpmässiga osäkerheten. {arrow}"
-        f"{tables.CAVEAT_MARK} = litet underlag (färre än {rep.settings.caution_n} svar): tolka med "
-        "försiktighet.*"
-    )
+    used = str(getattr(table, "html", "")) if table is not None else ""
+    sym = texts.CLASS_SYMBOL
+    parts = [
+        f"Alla: nyckeltal = andel klart positiva svar (ja för ja/nej-frågor), "
+        f"{fmt.level(rep.settings.confidence)} konfidensintervall inom parentes.",
+        f"Mot riket: skillnad mot rikssnittet i procentenheter (p.e.); {sym['higher']} {texts.CLASS_WORD['higher']}, "
+        f"{sym['lower']} {texts.CLASS_WORD['lower']}, {sym['same']} {texts.CLASS_WORD['same']} (jämfört med "
+        f"resten av landet, bortom den slumpmässiga osäkerheten). NNS kallar en skillnad på mer än ±{m} p.e. "
+        "högre respektive lägre.",
+    ]
+    if rep.has_prev:
+        sig = (f" {_md_escape(tables.SIGNIF_MARK)} = säkerställd förändring." if tables.SIGNIF_MARK + "<" in used
+               or tables.SIGNIF_MARK + "</" in used else "")
+        parts.append(f"Mot {rep.prev_year}: ↑ ökat, → inom ±{m} p.e., ↓ minskat, med förändringen i p.e. "
+                     f"({_TREND_BASIS_WORD[rep.settings.trend_basis]}).{sig}")
+    parts.append("Kvinnor, Män: nyckeltal och symbol mot rikssnittet för kvinnor respektive män.")
+    if tables.CAVEAT_MARK in used:
+        parts.append(f"{tables.CAVEAT_MARK} = litet underlag (färre än {rep.settings.caution_n} svar): tolka med "
+                     "försiktighet.")
+    text = "*" + " ".join(parts) + "*"
+    if notes.texts:
+        text += "\n\n" + "\\\n".join(_md_escape(line) for line in notes.lines())
+    return text
+
+
+#: What the previous-year arrow compares (``settings.trend_basis``), in the legend of Tabell 1.
+_TREND_BASIS_WORD = {"positive": "andelen positiva svar", "key": "nyckeltalet"}
+
+
+def spine_chart(rep: ForbundReport) -> figures.Figure | None:
+    """Figur 1: every indicator measured this year against the country and the spread of all förbund."""
+    items = spine_items(rep)
+    if not items:
+        return None
+    conf = fmt.level(rep.settings.confidence)
+    caption = (f"Nyckeltal per indikator {rep.year} med {conf} konfidensintervall, {rep.name} jämfört med "
+               "rikssnittet (lodrätt streck) och spridningen mellan alla förbund (grått fält). Symbol och färg: "
+               + ", ".join(f"{texts.CLASS_SYMBOL[c]} {texts.CLASS_WORD[c]}" for c in glance.CLASSES)
+               + f". Till höger NNS etikett (±{_margin_text(rep.settings)} p.e.).")
+    bits = []
+    for it in items:
+        if it.share is None:
+            bits.append(f"{it.indicator} {it.name}: {it.note}")
+            continue
+        d = f"{it.indicator} {it.name}: {fmt.pct_interval(it.share, it.low, it.high)}"
+        if it.national is not None:
+            d += f", rikssnitt {fmt.pct(it.national)}"
+        d += f", {texts.CLASS_WORD[it.cls]}" if it.cls else ", ingen jämförelse"
+        bits.append(d)
+    alt = (f"Punktdiagram, ett led per indikator, {rep.name} {rep.year} mot rikssnittet. " + "; ".join(bits) + ".")
+    return figures.spine_chart(items, caption=caption, alt=alt, class_words=texts.CLASS_WORD,
+                               spread_label=f"Spridning mellan förbunden {rep.year}",
+                               confidence=rep.settings.confidence)
+
+
+def spine_items(rep: ForbundReport) -> list[glance.SpineItem]:
+    """The data of :func:`spine_chart`: questionnaire indicators measured this year, in catalogue order."""
+    inds = [(i.number, i.short) for i in rep.cv.indicators
+            if i.questionnaire and (i.first_year is None or rep.year >= i.first_year)]
+    rows = {n: rep.ind_rows.get((n, "alla")) for n, _s in inds}
+    return glance.spine_items(inds, rows, glance.spreads(rep.results, rep.year),
+                              lambda n: indicator_reason(rep, n, "alla") or rep.reason("no_answers"))
+
+
+#: NNS's labels and their words in running text, in the order used for ties.
+_LABEL_ORDER = (("Högre", "högre"), ("Lägre", "lägre"), ("Varken högre eller lägre", "varken högre eller lägre"))
+
+
+def _larger_first(counts):
+    """(key, word, count) items sorted by count, largest first (ties keep their order)."""
+    return sorted(counts, key=lambda x: -x[2])
 
 
 def _sentences(rep: ForbundReport) -> str:
@@ -216,26 +364,31 @@ def _sentences(rep: ForbundReport) -> str:
     if total == 0:
         text.append("Inga indikatorer har tillräckligt många svar för en jämförelse med rikssnittet.")
     else:
-        order = (("Högre", "högre"), ("Lägre", "lägre"), ("Varken högre eller lägre", "varken högre eller lägre"))
-        count = {k: sum(r["national_label"] == k for _i, r in comp) for k, _w in order}
-        lead, lead_word = next((k, w) for k, w in order if count[k])
-        rest = [f"i {_count(count[k])} {w}" for k, w in order if k != lead and count[k]]
+        order = _larger_first([(k, w, sum(r["national_label"] == k for _i, r in comp)) for k, w in _LABEL_ORDER])
+        (_lead, lead_word, lead_n), rest = order[0], order[1:]
+        rest = [f"i {_count(c)} {w}" for _k, w, c in rest if c]
+        lead_text = ("varken högre eller lägre än rikssnittet" if lead_word.startswith("varken")
+                     else f"{lead_word} än rikssnittet")
         text.append(
-            f"Hos {_count(count[lead])} av {_n(total, 'indikator', 'indikatorer')} ligger förbundet "
-            f"{lead_word} än rikssnittet"
+            f"I {_count(lead_n)} av {_n(total, 'indikator', 'indikatorer')} ligger förbundet {lead_text}"
             + ((" och " if len(rest) == 1 else ", ") + fmt.join_list(rest) if rest else "")
             + f" (NNS marginal ±{m} p.e.)."
         )
         up, down = _significant(comp, "national")
+        if len(down) > len(up):
+            up, down = down, up
+            first_word, second_word = "lägre", "högre"
+        else:
+            first_word, second_word = "högre", "lägre"
         if not up and not down:
             text.append("Ingen av skillnaderna mot rikssnittet är säkerställd: alla ryms inom den slumpmässiga "
                         "osäkerheten.")
         else:
             bits = []
             if up:
-                bits.append(f"högre i {_count(len(up))} ({names(up)})")
+                bits.append(f"{first_word} i {_count(len(up))} ({names(up)})")
             if down:
-                bits.append(f"lägre i {_count(len(down))} ({names(down)})")
+                bits.append(f"{second_word} i {_count(len(down))} ({names(down)})")
             other = total - len(up) - len(down)
             rest_text = ""
             if other == 1:
@@ -253,8 +406,8 @@ def _sentences(rep: ForbundReport) -> str:
         rows = [(i, r) for i, r in rows if _shown(r) and not fmt.is_missing(r.get("diff_national"))]
         if not rows:
             continue
-        counts = [(w, sum(r["national_label"] == k for _i, r in rows)) for k, w in (
-            ("Högre", "högre"), ("Lägre", "lägre"), ("Varken högre eller lägre", "varken högre eller lägre"))]
+        counts = [(w, c) for _k, w, c in _larger_first(
+            [(k, w, sum(r["national_label"] == k for _i, r in rows)) for k, w in _LABEL_ORDER])]
         sig = sum(fmt.is_true(r.get("signif_national")) for _i, r in rows)
         sig_text = ("ingen skillnad är säkerställd" if sig == 0
                     else f"{_n(sig, 'skillnad', 'skillnader')} är {'säkerställd' if sig == 1 else 'säkerställda'}")
@@ -288,7 +441,8 @@ def _previous_sentence(rep: ForbundReport, m: str, names) -> str:
     downs = sum(r["trend"] == "↓" for _i, r in trend)
     flat = len(trend) - ups - downs
     of = _n(len(trend), "jämförbar indikator", "jämförbara indikatorer")
-    parts = ([f"ökat i {_count(ups)}"] if ups else []) + ([f"minskat i {_count(downs)}"] if downs else [])
+    parts = [f"{w} i {_count(c)}" for _k, w, c in _larger_first([("up", "ökat", ups), ("down", "minskat", downs)])
+             if c]
     if not parts:
         s = (f"Jämfört med {rep.prev_year} ligger förändringen inom ±{m} p.e. i "
              + ("den enda jämförbara indikatorn." if len(trend) == 1 else f"alla {of}."))
@@ -312,13 +466,17 @@ def _previous_sentence(rep: ForbundReport, m: str, names) -> str:
 
 
 def summary(rep: ForbundReport) -> list:
-    """Sammanfattning: volumes, the overview table, the sentences."""
+    """Sammanfattning: volumes, Figur 1 (spine chart), the compact Tabell 1 with its legend, the sentences."""
+    notes = glance.Footnotes()
+    table = overview_table(rep, notes)
+    fig = spine_chart(rep)
     return [
         _md(_volume_text(rep)),
+        *([fig] if fig is not None else []),
         _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}, jämfört med rikssnittet"
             + (f" och med {rep.prev_year}." if rep.has_prev else f". {no_previous_text(rep)}")),
-        overview_table(rep),
-        _md(_overview_legend(rep)),
+        table,
+        _md(_overview_legend(rep, notes, table)),
         _md(_sentences(rep)),
     ]
 
@@ -425,7 +583,9 @@ def indicator_section(rep: ForbundReport, ind: Indicator) -> list:
     if notes:
         out.append(_md("*" + "; ".join(notes) + ".*"))
     bars, alt = _bar_rows(rep, blocks)
-    if bars:
+    if bars and not any(b.shares is not None for b in bars):
+        out.append(_md("*Inget diagram: inga svar på indikatorns frågor kan visas (skälen står i tabellen).*"))
+    elif bars:
         caption = (f"Indikator {ind.number}: svarsfördelning per fråga och grupp {rep.year}. Linjen visar "
                    f"nyckeltalets {fmt.level(rep.settings.confidence)} konfidensintervall, romben rikssnittet.")
         alt_text = (f"Liggande staplar, indikator {ind.number}, {rep.name} {rep.year}. " + "; ".join(alt) + ".")
@@ -472,31 +632,72 @@ def trend(rep: ForbundReport) -> list:
         nrows = nat.loc[(nat["indicator"] == ind.number) & (nat["year"] >= years[0])
                         & ~nat["withheld"].astype(bool)]
         natp = [(int(r["year"]), float(r["key_share"])) for _i, r in nrows.iterrows()]
-        brk = rep.cv.breaks(ind.number, years)
-        breaks_all += [(ind.number, b) for b in brk]
+        kinds = series_breaks(rep, rows, years)
+        brk = tuple(sorted(kinds))
+        breaks_all += [(ind.number, b, k) for b, k in sorted(kinds.items())]
         if pts:
             panels.append(figures.TrendPanel(f"{ind.number} {ind.short}", pts, natp, brk))
         by_year = {}
         for _i, r in rows.iterrows():
             y = int(r["year"])
             by_year[y] = (rep.reason(r["reason"]) if fmt.is_true(r["withheld"]) else fmt.pct(r["key_share"]))
-            if y in brk:
-                by_year[y] = "| " + by_year[y]
+            if y in kinds:
+                by_year[y] = f"{_BREAK_MARKS[kinds[y]][0]} {by_year[y]}"
         table_items.append((ind.number, ind.short, by_year))
     out = []
     if panels:
         caption = (f"Nyckeltal per indikator {years[0]}–{years[-1]} med {fmt.level(rep.settings.confidence)} "
                    "konfidensintervall (blå) och rikssnittet (prickat)."
-                   + (" Streckad röd linje: frågorna ändrades." if figures.has_breaks(panels) else ""))
+                   + (" Streckad röd linje: brott i serien (se tabellen)." if figures.has_breaks(panels) else ""))
         alt = (f"Små diagram, ett per indikator, med {rep.name}s nyckeltal {years[0]}–{years[-1]} och "
                f"rikssnittet. Värdena finns i tabellen under diagrammet.")
         out.append(figures.trend_grid(panels, years, caption=caption, alt=alt,
                                       confidence=rep.settings.confidence))
-    out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {rep.name}."
-                   + (" ”|” markerar att frågorna ändrades det året (ingen jämförelse med året före)."
-                      if breaks_all else "")))
+    out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {rep.name}." + _breaks_text(breaks_all)))
     out.append(tables.HTMLTable(tables.trend_table(table_items, years), "Utveckling"))
     return out
+
+
+#: Mark before a value after a break (:func:`series_breaks`) and what it means, said once under the table.
+_BREAK_MARKS = {"questions": ("|", "frågorna ändrades det året"),
+                "groups": ("¦", "indikatorn bygger på andra respondentgrupper än året före"),
+                "other": ("¦", "indikatorn bygger på andra frågor än året före")}
+
+
+def series_breaks(rep: ForbundReport, rows: pd.DataFrame, years) -> dict:
+    """Years from which an indicator's series is not comparable with the year before: year → kind.
+
+    ``questions`` when the catalogue's question set changes; ``groups`` or
+    ``other`` when both years are published but the förbund's pooled cells
+    differ (other respondent groups, or other questions), so that the result
+    has no previous-year comparison. ``rows``: the indicator's total rows of
+    the förbund (all groups, all genders), one per year.
+    """
+    ind = int(rows["indicator"].iloc[0]) if len(rows) else None
+    out = {b: "questions" for b in rep.cv.breaks(ind, years)} if ind is not None else {}
+    by_year = {int(r["year"]): r for _i, r in rows.iterrows()}
+    for y, r in by_year.items():
+        prev = by_year.get(y - 1)
+        if y in out or not _shown(r) or not _shown(prev) or not fmt.is_missing(r.get("diff_previous")):
+            continue
+
+        def groups(x):
+            return {rep.cv.question_group.get(q, q) for q in str(x.get("questions", "")).split("|") if q}
+        out[y] = "groups" if groups(r) != groups(prev) else "other"
+    return out
+
+
+def _breaks_text(breaks_all) -> str:
+    """The one sentence explaining the break marks that occur (empty without breaks)."""
+    kinds = {k for _i, _y, k in breaks_all}
+    parts = []
+    for mark in dict.fromkeys(m for m, _w in _BREAK_MARKS.values()):
+        words = [w for k, (m, w) in _BREAK_MARKS.items() if m == mark and k in kinds]
+        if words:
+            parts.append(f"”{mark}” = {' eller '.join(words)}")
+    if not parts:
+        return ""
+    return " " + "; ".join(parts) + ". Efter ett sådant brott i serien jämförs värdet inte med året före."
 
 
 # -- Svarsfrekvens och bortfall ----------------------------------------------------

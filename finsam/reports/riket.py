@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import fmt, tables, texts
+from .. import figures, fmt, tables, texts
 from ..codes import NATIONAL, VIEWS
 from ..errors import InputError
+from . import glance
 from .catview import Indicator
 from .common import Report, md as _md, count as _count, rows_by as _rows_by
 from .common import shown as _shown
@@ -144,6 +145,49 @@ def funnel_indicators(rep: RiketReport) -> list[Indicator]:
 def funnels(rep: RiketReport) -> list[list]:
     """The funnel section of every indicator in :func:`funnel_indicators`."""
     return [funnel(rep, ind) for ind in funnel_indicators(rep)]
+
+
+def tartan_cells(rep: RiketReport) -> tuple[list[str], list[int], dict]:
+    """The tartan rug's data: förbund ids (rows), indicator numbers (columns) and cells.
+
+    Cells map (förbund id, indicator) → comparison class (``"higher"``,
+    ``"same"``, ``"lower"``), ``"withheld"`` or ``None`` (published without a
+    national comparison); a förbund without any result for an indicator has no cell.
+    """
+    inds = [i.number for i in funnel_indicators(rep)]
+    frame = glance.tartan_frame(rep.results, rep.year)
+    frame = frame.loc[frame["indicator"].isin(inds)]
+    cells = {(r.forbund, int(r.indicator)): ("withheld" if r.withheld else r.cls) for r in frame.itertuples()}
+    rows = [f for f in rep.forbund_ids if any((f, i) in cells for i in inds)]
+    return rows, inds, cells
+
+
+def tartan(rep: RiketReport) -> list:
+    """Förbunden jämförda med riket: the tartan rug (förbund × indicators), with its text and alt text."""
+    rows, inds, cells = tartan_cells(rep)
+    if not rows:
+        return [_md(f"Inga förbund har redovisade resultat {rep.year}.")]
+    words = texts.CLASS_WORD
+    per_ind = []
+    for i in inds:
+        vals = [cells.get((f, i), "missing") for f in rows]
+        parts = [f"{vals.count(c)} {words[c]}" for c in glance.CLASSES if vals.count(c)]
+        if vals.count("withheld"):
+            parts.append(f"{vals.count('withheld')} dolda")
+        per_ind.append(f"indikator {i}: " + ", ".join(parts))
+    alt = (f"Rutnät med {len(rows)} förbund (rader) och {len(inds)} indikatorer (kolumner) {rep.year}; varje ruta "
+           "visar om förbundet ligger säkerställt högre, lägre eller utan säkerställd skillnad mot resten av landet. "
+           + "; ".join(per_ind) + ".")
+    caption = (f"Förbunden jämförda med resten av landet {rep.year}, indikator för indikator. Färg och symbol: "
+               + ", ".join(f"{texts.CLASS_SYMBOL[c]} {words[c]}" for c in glance.CLASSES)
+               + f"; × dolt resultat; {texts.NO_CLASS_SYMBOL} ingen jämförelse; tom ruta: inga svar.")
+    grid = {(a, b): cells[(f, i)] for a, f in enumerate(rows) for b, i in enumerate(inds) if (f, i) in cells}
+    fig = figures.tartan([rep.forbund_label(f) for f in rows], [str(i) for i in inds], grid, caption=caption,
+                         alt=alt, class_words=words, withheld_label="dolt", none_label="ingen jämförelse")
+    text = ("Varje rad är ett förbund och varje kolumn en indikator (numren som i indikatorlistan). En ruta är "
+            "färgad och märkt när förbundets nyckeltal skiljer sig från resten av landet mer än den slumpmässiga "
+            "osäkerheten; en grå ring betyder att skillnaden ryms inom slumpen. Dolda resultat är streckade.")
+    return [_md(text), fig]
 
 
 def check_summary(rep: RiketReport) -> str:
