@@ -54,3 +54,12 @@ def period(year: int) -> str:
     if year == codes.FIRST_NATIONAL_YEAR:
         return "den första nationella mätningen, hösten 2017"
     return f"mätperioden 1 november {year - 1} – 31 oktober {year}"
+
+
+def no_national(count: int, year: int, minimum: int) -> str:
+    """Why a förbund report has no national comparison (too few förbund, no national reference)."""
+    forbund = "ett förbund" if count == 1 else f"{count} förbund"
+    return (f"Ingen jämförelse med riket: data för {year} innehåller bara {forbund}, så ett rikssnitt skulle "
+            f"till stor del vara förbundets egna svar (minst {minimum} förbund behövs). Be NNS om riksreferensen "
+            "(national.csv och national_participation.csv), lägg filerna i projektets mapp data/ och kör "
+            "finsam build igen.")

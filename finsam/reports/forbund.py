@@ -13,6 +13,7 @@ from .common import Report, md as _md, md_escape as _md_escape, n_of as _n, coun
 from .common import shown as _shown, significant as _significant, margin_text as _margin_text
 from .common import notice  # noqa: F401 - a section of this report
 from .method import method_text
+from ..results import few_forbund_years
 
 
 def _check_forbund_year(dataset, results, forbund, year) -> tuple[str, int]:
@@ -77,6 +78,13 @@ class ForbundReport(Report):
         self.first_data_year = int(r.question["year"].min())
         #: The comparison year, or None when the förbund has no data the year before.
         self.cmp_year = self.prev_year if self.has_prev else None
+        #: Why there is no national comparison (empty: there is one), see :func:`finsam.results.without_national`.
+        self.no_national = ""
+        if "national_reason" in self.ind.columns and self.ind["national_reason"].eq("few_forbund").any():
+            count = self.dataset.responses.loc[self.dataset.responses["year"] == self.year, "forbund"].nunique()
+            self.no_national = texts.no_national(int(count), self.year, self.settings.min_forbund_national)
+        #: Years whose national figure is not shown (too few förbund, no national reference).
+        self.few_forbund_years = set(few_forbund_years(self.dataset, self.settings))
         prev_ind = r.indicators(self.prev_year, self.forbund) if self.has_prev else self.ind.iloc[0:0]
         self.prev_ind_rows = _rows_by(prev_ind.loc[prev_ind["group"] == ALL_GROUPS], "indicator", "gender")
 
@@ -189,12 +197,17 @@ def overview_table(rep: ForbundReport) -> tables.HTMLTable:
 
 def _overview_legend(rep: ForbundReport) -> str:
     m = _margin_text(rep.settings)
-    arrow = (f"Pilen visar förändringen mot {rep.prev_year} med samma marginal. " if rep.has_prev else "")
+    if rep.no_national:
+        arrow = (f"Pilen visar förändringen mot {rep.prev_year} (marginal ±{m} p.e.). " if rep.has_prev else "")
+        national = ""
+    else:
+        arrow = (f"Pilen visar förändringen mot {rep.prev_year} med samma marginal. " if rep.has_prev else "")
+        national = (f"”Högre”/”Lägre” följer NNS regel: mer än {m} procentenheter (p.e.) från rikssnittet. "
+                    "”Säkerställd” (fet stil) betyder att skillnaden mot resten av landet är större än den "
+                    "slumpmässiga osäkerheten. ")
     return (
         f"*Nyckeltal = andel klart positiva svar (ja för ja/nej-frågor) med "
-        f"{fmt.level(rep.settings.confidence)} konfidensintervall inom parentes. ”Högre”/”Lägre” följer "
-        f"NNS regel: mer än {m} procentenheter (p.e.) från rikssnittet. ”Säkerställd” (fet stil) betyder att "
-        f"skillnaden mot resten av landet är större än den slumpmässiga osäkerheten. {arrow}"
+        f"{fmt.level(rep.settings.confidence)} konfidensintervall inom parentes. {national}{arrow}"
         f"{tables.CAVEAT_MARK} = litet underlag (färre än {rep.settings.caution_n} svar): tolka med "
         "försiktighet.*"
     )
@@ -213,7 +226,9 @@ def _sentences(rep: ForbundReport) -> str:
         return fmt.join_list(f"{i.number} {i.short}" for i, _r in items)
 
     text = []
-    if total == 0:
+    if rep.no_national:
+        text.append(rep.no_national)
+    elif total == 0:
         text.append("Inga indikatorer har tillräckligt många svar för en jämförelse med rikssnittet.")
     else:
         order = (("Högre", "högre"), ("Lägre", "lägre"), ("Varken högre eller lägre", "varken högre eller lägre"))
@@ -265,7 +280,7 @@ def _sentences(rep: ForbundReport) -> str:
         )
     if gender_bits:
         text.extend(gender_bits)
-    else:
+    elif not rep.no_national:
         text.append("Resultat för kvinnor och män redovisas inte separat: för få svar per kön.")
     return " ".join(text)
 
@@ -315,8 +330,10 @@ def summary(rep: ForbundReport) -> list:
     """Sammanfattning: volumes, the overview table, the sentences."""
     return [
         _md(_volume_text(rep)),
-        _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}, jämfört med rikssnittet"
-            + (f" och med {rep.prev_year}." if rep.has_prev else f". {no_previous_text(rep)}")),
+        _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}"
+            + ("" if rep.no_national else ", jämfört med rikssnittet")
+            + ((" och" if not rep.no_national else ", jämfört") + f" med {rep.prev_year}." if rep.has_prev
+               else f". {no_previous_text(rep)}")),
         overview_table(rep),
         _md(_overview_legend(rep)),
         _md(_sentences(rep)),
@@ -471,7 +488,8 @@ def trend(rep: ForbundReport) -> list:
                for _i, r in shown_rows.iterrows()]
         nrows = nat.loc[(nat["indicator"] == ind.number) & (nat["year"] >= years[0])
                         & ~nat["withheld"].astype(bool)]
-        natp = [(int(r["year"]), float(r["key_share"])) for _i, r in nrows.iterrows()]
+        natp = [(int(r["year"]), float(r["key_share"])) for _i, r in nrows.iterrows()
+                if int(r["year"]) not in rep.few_forbund_years]
         brk = rep.cv.breaks(ind.number, years)
         breaks_all += [(ind.number, b) for b in brk]
         if pts:
@@ -503,7 +521,7 @@ def trend(rep: ForbundReport) -> list:
 def response(rep: ForbundReport) -> list:
     """Svarsfrekvens och bortfall per respondent group, against the nation, and answers by gender."""
     resp = rep.resp
-    nat = {r["group_name"]: r["response_rate"] for _i, r in rep.resp_nat.iterrows()}
+    nat = None if rep.no_national else {r["group_name"]: r["response_rate"] for _i, r in rep.resp_nat.iterrows()}
     rows = []
     for _i, r in resp.iterrows():
         bold = r["group"] in ("deltagare_totalt", "totalt")
