@@ -32,8 +32,10 @@ def print_error(exc: FinsamError) -> None:
     """Print a :class:`FinsamError` in Swedish: every data problem on its own line, else the message."""
     problems = getattr(exc, "problems", None)
     if problems:
-        for p in problems:
-            click.echo(str(p), err=True)
+        from .validate import grouped_problems
+
+        for line in grouped_problems(problems):
+            click.echo(line, err=True)
         click.echo(f"{len(problems)} fel hittades i data; inget kördes.", err=True)
     else:
         click.echo(str(exc), err=True)
@@ -75,12 +77,14 @@ def validate_command(path: Path | None, project: Path | None = None) -> int:
 
     def run() -> int:
         path_ = path if path is not None else default_data(_project_dir(project))
-        shown = shown_path(path_)
+        shown = path if path is not None else shown_path(path_)  # as the user typed it, else from here
         raw = read_raw(path_)
         problems = validate_dataset(raw)
         if problems:
-            for p in problems:
-                click.echo(str(p))
+            from .validate import grouped_problems
+
+            for line in grouped_problems(problems):
+                click.echo(line)
             click.echo(f"{len(problems)} fel hittades i {shown}")
             return 2
         resp, part = raw.tables["responses"], raw.tables["participation"]
