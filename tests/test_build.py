@@ -278,7 +278,7 @@ def test_every_setting_reaches_every_job_in_one_parameter(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "data")
     ds = load_dataset(tmp_path / "data")
     custom = tmp_path / "egna.toml"
-    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\ntrend_basis = "key"\n'
+    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\ntrend_basis = "key"\nmin_forbund_national = 2\n'
                       '[small_n]\nmin_n = 4\ncaution_n = 20\ngender_min_n = 12\n[funnel]\nlimits = [0.9, 0.99]\n',
                       encoding="utf-8")
     settings = Settings.from_toml(custom)
