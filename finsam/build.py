@@ -463,7 +463,7 @@ def build(
     force: bool = False,
     render: bool = True,
     settings: Settings | None = None,
-    root: str | Path = REPO_ROOT,
+    root: str | Path | None = None,
     templates: dict | None = None,
     progress: bool = True,
     front_matter: Callable | None = None,
@@ -488,9 +488,10 @@ def build(
     render : bool
         Render the site with Quarto afterwards.
     settings : Settings, optional
-    root : path
-        Project root: reports go to ``root/reports``; notebooks run with this
-        working directory; Quarto renders here.
+    root : path, optional
+        Project root (default: the current directory): reports go to
+        ``root/reports``; notebooks run with this working directory; caches
+        live here; Quarto renders here.
     templates : dict, optional
         Template path per kind (``forbund``, ``riket``, ``indikator``);
         default ``notebooks/``.
@@ -507,7 +508,7 @@ def build(
     finsam.io.DataValidationError, BuildInputError
     """
     t0 = time.perf_counter()
-    root = Path(root).resolve()
+    root = Path(root if root is not None else Path.cwd()).resolve()
     reports = root / "reports"
     settings = settings or DEFAULT_SETTINGS
     templ = _templates(templates)
@@ -565,7 +566,7 @@ def build(
         prewarm = None
         if "finsam.reports" in options.modules:
             # Compute the results once (and fill the disk cache) while the kernels start.
-            prewarm = lambda: load_results(dataset.source, settings)  # noqa: E731
+            prewarm = lambda: load_results(dataset.source, settings, root=root)  # noqa: E731
         t_run = time.perf_counter()
         try:
             run_jobs(todo, options, jobs or os.cpu_count() or 1, on_done=done, while_starting=prewarm)
@@ -641,7 +642,7 @@ def run_report(
     forbund: str,
     year: int,
     settings: Settings | None = None,
-    root: str | Path = REPO_ROOT,
+    root: str | Path | None = None,
     templates: dict | None = None,
     front_matter: Callable | None = None,
     dataset=None,
@@ -649,9 +650,11 @@ def run_report(
     """Execute one report (a förbund's or ``"riket"``) now, in a fresh kernel.
 
     Same parameters, checks, front matter and atomic output as :func:`build`;
-    the manifest is updated on success but never used to skip.
+    the manifest is updated on success but never used to skip. ``root`` is
+    the project (default: the current directory). The kernel talks over a
+    Unix socket where there is one (no TCP warning on the terminal).
     """
-    root = Path(root).resolve()
+    root = Path(root if root is not None else Path.cwd()).resolve()
     settings = settings or DEFAULT_SETTINGS
     if dataset is None:
         from .io import load_dataset
@@ -668,12 +671,25 @@ def run_report(
     from ._runner import RunOptions, run_job
 
     options = RunOptions(reports_dir=str(reports), cwd=str(root), warm=False)
-    outcome = run_job(job, options)
+    outcome = _run_single(job, options)
     if outcome.ok:
         manifest = _Manifest(reports)
         manifest.jobs[job.key] = job.digest
         manifest.save()
     return job, outcome
+
+
+def _run_single(job: Job, options: RunOptions) -> Outcome:
+    """Run one job in its own kernel, on a Unix socket where possible (a quiet kernel)."""
+    if os.name != "posix":  # pragma: no cover - no Unix sockets
+        return run_job(job, options)
+    from ._kernel import WarmKernel
+
+    kernel = WarmKernel(options.cwd, ())
+    try:
+        return run_job(job, options, kernel)
+    finally:
+        kernel.shutdown()
 
 
 def _no_data_message(dataset, forbund: str, year: int) -> str:
@@ -711,13 +727,13 @@ def render_pdf(root: Path, key: str) -> tuple[int, Path | None, str | None]:
     -------
     tuple
         (exit code, the PDF's path relative to ``root`` or None, a Swedish
-        message when no PDF was written). The exit code is 0 also when Quarto
-        is missing (the message then says how to get it).
+        message when no PDF was written). The exit code is 1 when Quarto is
+        missing (the message then says how to get it) or the render fails.
     """
     path = Path("reports") / key
     quarto = shutil.which("quarto")
     if quarto is None:
-        return 0, None, (f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
+        return 1, None, (f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
                          f"`quarto render {path.as_posix()} --to typst`.")
     from .render import quarto_env
 

@@ -8,7 +8,7 @@ caches them per *content* of the data directory and the settings:
 * in memory (module level, survives between notebooks in a warm kernel,
   because the build keeps ``sys.modules``), and
 * on disk as a pickle under the cache directory (``$FINSAM_CACHE_DIR``, else
-  ``.finsam-cache/`` in a checkout, else ``~/.cache/finsam``), keyed by a hash
+  ``.finsam-cache/`` in the project, else ``~/.cache/finsam``), keyed by a hash
   of the data files, the catalogue, the settings and the source code of the
   statistics modules, so a fresh kernel (plain ``papermill``) also skips the
   computation. Entries are written atomically; a broken entry is recomputed.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import hashing
 from ._atomic import atomic_write_bytes
-from ._paths import CATALOG_DIR, DEMO_DIR, PACKAGE_DIR, REPO_ROOT
+from ._paths import CATALOG_DIR, DEMO_DIR, PACKAGE_DIR
 from .errors import InputError
 from .io import Dataset, load_dataset
 from .results import Results, compute_all
@@ -53,17 +53,22 @@ def resolve_data_dir(data_dir) -> Path:
     return path.resolve()
 
 
-def cache_dir() -> Path | None:
+def cache_dir(root: str | Path | None = None) -> Path | None:
     """Where results are cached on disk (``None`` disables the disk cache).
 
     ``$FINSAM_CACHE_DIR`` (empty string: no disk cache), else ``.finsam-cache``
-    in a source checkout, else ``~/.cache/finsam``.
+    in the project ``root`` (default: the current directory, which is the
+    project when a report runs), else ``~/.cache/finsam``. Never inside the
+    installed package.
     """
+    from .project import is_project
+
     env = os.environ.get("FINSAM_CACHE_DIR")
     if env is not None:
         return Path(env) if env.strip() else None
-    if (REPO_ROOT / "pyproject.toml").is_file():
-        return REPO_ROOT / ".finsam-cache"
+    base = Path(root) if root is not None else Path.cwd()
+    if is_project(base):
+        return base / ".finsam-cache"
     return Path.home() / ".cache" / "finsam"
 
 
@@ -81,7 +86,9 @@ def clear_memory() -> None:
     _MEMORY.clear()
 
 
-def load_results(data_dir="", settings: Settings | dict | str | None = None) -> tuple[Dataset, Results]:
+def load_results(
+    data_dir="", settings: Settings | dict | str | None = None, *, root: str | Path | None = None
+) -> tuple[Dataset, Results]:
     """The dataset and all its statistics, cached (memory, then disk, then computed).
 
     Parameters
@@ -90,6 +97,8 @@ def load_results(data_dir="", settings: Settings | dict | str | None = None) -> 
         Data directory or workbook; empty means the demo data.
     settings : Settings, dict, str or None
         Anything :meth:`finsam.settings.Settings.load` accepts (``None``: the defaults).
+    root : path, optional
+        The project whose disk cache to use (default: the current directory).
 
     Raises
     ------
@@ -101,7 +110,7 @@ def load_results(data_dir="", settings: Settings | dict | str | None = None) -> 
     hit = _MEMORY.get(key)
     if hit is not None:
         return hit
-    directory = cache_dir()
+    directory = cache_dir(root)
     cache_file = directory / f"results-{key}.pkl" if directory else None
     if cache_file is not None and cache_file.is_file():
         try:

@@ -32,8 +32,10 @@ def print_error(exc: FinsamError) -> None:
     """Print a :class:`FinsamError` in Swedish: every data problem on its own line, else the message."""
     problems = getattr(exc, "problems", None)
     if problems:
-        for p in problems:
-            click.echo(str(p), err=True)
+        from .validate import grouped_problems
+
+        for line in grouped_problems(problems):
+            click.echo(line, err=True)
         click.echo(f"{len(problems)} fel hittades i data; inget kördes.", err=True)
     else:
         click.echo(str(exc), err=True)
@@ -57,19 +59,32 @@ def _settings(settings_file):
 # ---------------------------------------------------------------------------
 # what the commands do (callable from tests; each returns the exit code)
 # ---------------------------------------------------------------------------
-def validate_command(path: Path | None) -> int:
+def _project_dir(project) -> Path | None:
+    """``--project``: the folder given, checked to be a project (None: the current directory)."""
+    if project is None:
+        return None
+    from .project import project_root
+
+    return project_root(project)
+
+
+def validate_command(path: Path | None, project: Path | None = None) -> int:
     """``finsam validate``: print every problem, then a summary; 0 if valid, 2 otherwise."""
     from . import fmt
-    from .io import default_data_dir, read_raw
+    from .io import read_raw
+    from .project import default_data, shown_path
     from .validate import validate_dataset
 
     def run() -> int:
-        shown = path if path is not None else default_data_dir()
-        raw = read_raw(path)
+        path_ = path if path is not None else default_data(_project_dir(project))
+        shown = path if path is not None else shown_path(path_)  # as the user typed it, else from here
+        raw = read_raw(path_)
         problems = validate_dataset(raw)
         if problems:
-            for p in problems:
-                click.echo(str(p))
+            from .validate import grouped_problems
+
+            for line in grouped_problems(problems):
+                click.echo(line)
             click.echo(f"{len(problems)} fel hittades i {shown}")
             return 2
         resp, part = raw.tables["responses"], raw.tables["participation"]
@@ -85,12 +100,16 @@ def validate_command(path: Path | None) -> int:
 
 
 def demo_command(directory: str | Path | None) -> int:
-    """``finsam demo [DIR]``: write the synthetic demo data."""
+    """``finsam demo [DIR]``: write the synthetic demo data (default: the checkout's, else ``./demodata``)."""
     from ._atomic import os_error_text
-    from ._paths import DEMO_DIR
+    from ._paths import DEMO_DIR, REPO_ROOT
     from .demo import generate
+    from .project import shipped_project_dir
 
-    directory = Path(directory) if directory is not None else DEMO_DIR
+    if directory is None:
+        # Never into an installed package: there the default is a folder here.
+        directory = DEMO_DIR if shipped_project_dir() == REPO_ROOT else Path("demodata")
+    directory = Path(directory)
     try:
         files = generate(directory)
     except OSError as exc:
@@ -100,7 +119,21 @@ def demo_command(directory: str | Path | None) -> int:
     return 0
 
 
-def build_command(*, data, years, forbund, jobs, force, render, settings_file) -> int:
+def _project_and_data(project, data) -> tuple[Path, Path]:
+    """The project (``--project`` or the current directory) and its data (``--data`` or the project's own)."""
+    from ._paths import DEMO_DIR
+    from .project import DATA_DIR, default_data, project_root
+
+    root = project_root(project)
+    if data is not None:
+        return root, Path(data)
+    found = default_data(root)
+    if found == DEMO_DIR:
+        click.echo(f"Inga egna data i {DATA_DIR}/ i projektet: de syntetiska demodata används.", err=True)
+    return root, found
+
+
+def build_command(*, data, years, forbund, jobs, force, render, settings_file, project=None) -> int:
     """``finsam build``: see :func:`finsam.build.build`; prints the summary."""
     from . import build as B
 
@@ -109,47 +142,54 @@ def build_command(*, data, years, forbund, jobs, force, render, settings_file) -
         return 2
 
     def run() -> int:
-        result = B.build(data, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
-                         settings=_settings(settings_file))
+        root, data_ = _project_and_data(project, data)
+        result = B.build(data_, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
+                         settings=_settings(settings_file), root=root)
         click.echo(result.summary)
         return result.exit_code
 
     return guarded(run)
 
 
-def report_command(*, data, forbund, year, pdf, settings_file) -> int:
-    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``)."""
+def report_command(*, data, forbund, year, pdf, settings_file, project=None) -> int:
+    """``finsam report``: one report to ``reports/<year>/<forbund>.ipynb`` (and a PDF with ``--pdf``).
+
+    Exit code 1 also when the PDF was asked for and could not be made (e.g. no Quarto).
+    """
     from . import build as B
+    from .project import shown_path
 
     def run() -> int:
-        job, outcome = B.run_report(data, forbund=forbund, year=year, settings=_settings(settings_file))
+        root, data_ = _project_and_data(project, data)
+        job, outcome = B.run_report(data_, forbund=forbund, year=year, settings=_settings(settings_file), root=root)
         if not outcome.ok:
             click.echo("\n".join(["Rapporten misslyckades:", *B._failure_text(job.key, job, outcome.error)]),
                        err=True)
             return 1
-        click.echo(f"Rapport skriven: {Path('reports') / job.key} ({B._sv(outcome.seconds)} s)")
+        click.echo(f"Rapport skriven: {shown_path(root / 'reports' / job.key)} ({B._sv(outcome.seconds)} s)")
         if not pdf:
             return 0
-        code, out, problem = B.render_pdf(B.REPO_ROOT, job.key)
+        code, out, problem = B.render_pdf(root, job.key)
         if problem:
             click.echo(problem, err=True)
         else:
-            click.echo(f"PDF skriven: {out.as_posix()}")
+            click.echo(f"PDF skriven: {shown_path(root / out)}")
         return code
 
     return guarded(run)
 
 
-def results_command(data, *, year, forbund, level, out, settings_file) -> int:
+def results_command(data, *, year, forbund, level, out, settings_file, project=None) -> int:
     """``finsam results``: compute the contract table and write it as CSV."""
     from ._atomic import os_error_text
     from .io import load_dataset
+    from .project import default_data
     from .results import compute_results, write_results_csv
 
     def run() -> int:
         settings = _settings(settings_file)
         try:
-            dataset = load_dataset(data)
+            dataset = load_dataset(data if data is not None else default_data(_project_dir(project)))
         except (FileNotFoundError, NotADirectoryError) as exc:
             click.echo(f"Hittar inte data: {exc}", err=True)
             return 2
@@ -178,8 +218,9 @@ def main() -> None:
 
 @main.command(help="Kontrollera en datakatalog eller en .xlsx-arbetsbok. Alla fel listas med fil, rad och kolumn; slutkod 2 vid fel.")
 @click.argument("data", type=click.Path(path_type=Path), required=False, metavar="[DATA]")
-def validate(data: Path | None) -> None:
-    sys.exit(validate_command(data))
+@click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
+def validate(data: Path | None, project: Path | None) -> None:
+    sys.exit(validate_command(data, project))
 
 
 @main.command(help="Skriv en tom .xlsx-mall med rubriker och ett blad med giltiga koder.")
@@ -204,8 +245,10 @@ def template(file: Path) -> None:
 @click.option("--level", type=click.Choice(["question", "indicator"]), default="question", show_default=True, help="Nivå: fråga eller indikator.")
 @click.option("--out", "out", type=click.Path(path_type=Path), metavar="FIL", required=True, help="CSV-fil att skriva.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
-def results(data, year, forbund, level, out, settings_file) -> None:
-    sys.exit(results_command(data, year=year, forbund=forbund, level=level, out=out, settings_file=settings_file))
+@click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
+def results(data, year, forbund, level, out, settings_file, project) -> None:
+    sys.exit(results_command(data, year=year, forbund=forbund, level=level, out=out, settings_file=settings_file,
+                             project=project))
 
 
 @main.command(help="Skapa de syntetiska demodata (fast frö: samma filer varje gång).")
@@ -215,25 +258,55 @@ def demo(directory: Path | None) -> None:
 
 
 @main.command(help="Kör alla rapporter (förbund × år och riket per år) med papermill och bygg webbplatsen med Quarto.")
-@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: demodata).")
+@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: projektets data/, annars demodata).")
 @click.option("--year", "years", type=int, multiple=True, help="Bara dessa år (kan upprepas).")
 @click.option("--forbund", "forbund", multiple=True, metavar="ID", help="Bara dessa förbund (kan upprepas).")
 @click.option("--jobs", "jobs", type=int, default=None, help="Antal parallella arbetare (standard: antal kärnor).")
 @click.option("--force", is_flag=True, help="Kör om alla rapporter även om indata inte ändrats.")
 @click.option("--no-render", "no_render", is_flag=True, help="Kör bara notebooks, rendera inte med Quarto.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
-def build(data, years, forbund, jobs, force, no_render, settings_file) -> None:
-    sys.exit(build_command(data=data, years=years, forbund=forbund, jobs=jobs, force=force, render=not no_render, settings_file=settings_file))
+@click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
+def build(data, years, forbund, jobs, force, no_render, settings_file, project) -> None:
+    sys.exit(build_command(data=data, years=years, forbund=forbund, jobs=jobs, force=force, render=not no_render, settings_file=settings_file, project=project))
 
 
 @main.command(help="Kör en rapport för ett förbund och ett år.")
-@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: demodata).")
+@click.option("--data", "data", type=click.Path(path_type=Path), metavar="KATALOG", default=None, help="Datakatalog eller .xlsx (standard: projektets data/, annars demodata).")
 @click.option("--forbund", "forbund", required=True, metavar="ID", help="Förbundets id (eller 'riket').")
 @click.option("--year", "year", type=int, required=True, help="Mätår.")
 @click.option("--pdf", is_flag=True, help="Rendera också en PDF med Quarto.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
-def report(data, forbund, year, pdf, settings_file) -> None:
-    sys.exit(report_command(data=data, forbund=forbund, year=year, pdf=pdf, settings_file=settings_file))
+@click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
+def report(data, forbund, year, pdf, settings_file, project) -> None:
+    sys.exit(report_command(data=data, forbund=forbund, year=year, pdf=pdf, settings_file=settings_file, project=project))
+
+
+def init_command(directory: Path) -> int:
+    """``finsam init [DIR]``: create a project folder (existing files are kept)."""
+    from ._atomic import os_error_text
+    from .project import init_project, shown_path
+
+    def run() -> int:
+        try:
+            written, kept = init_project(directory)
+        except OSError as exc:
+            click.echo(f"Kunde inte skapa projektet i {directory}: {os_error_text(exc)}", err=True)
+            return 2
+        where = shown_path(directory)
+        click.echo(f"Projekt skapat i {where}: {len(written)} filer skrivna"
+                   + (f", {len(kept)} fanns redan och behölls." if kept else "."))
+        go = "" if where == "." else f"cd {where} && "
+        click.echo(f"Nästa steg: {go}finsam template data/svar.xlsx, fyll i arbetsboken, "
+                   "kör finsam validate och sedan finsam build (se data/README.md).")
+        return 0
+
+    return guarded(run)
+
+
+@main.command(help="Skapa en projektmapp: webbplatsens sidor, _quarto.yml och en mapp data/ med instruktioner.")
+@click.argument("directory", type=click.Path(path_type=Path), required=False, default=Path("."), metavar="[MAPP]")
+def init(directory: Path) -> None:
+    sys.exit(init_command(directory))
 
 
 if __name__ == "__main__":  # pragma: no cover

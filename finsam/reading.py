@@ -483,16 +483,41 @@ def read_raw(path: str | Path | None = None) -> RawData:
     """
     path = Path(path) if path is not None else default_data_dir()
     if path.is_dir():
-        return _read_directory(path)
+        return _with_gender_ids(_read_directory(path))
     locations = {name: (f"{name}.csv", None) for name in TABLES}
     empty = {name: None for name in TABLES}
     if path.is_file() and path.suffix.lower() == ".xlsx":
-        return _read_workbook(path)
+        return _with_gender_ids(_read_workbook(path))
     if path.is_file():
         message = "varken en datakatalog eller en .xlsx-arbetsbok"
     else:
         message = "katalogen eller filen finns inte"
     return RawData(empty, locations, {}, [Problem(str(path), None, None, message)], path)
+
+
+def gender_aliases() -> dict[str, str]:
+    """Every accepted spelling of a gender code (lower case) → its id.
+
+    The ids themselves, NNS's numeric codes 1–4 and the labels of the
+    catalogue (the template's ``koder`` sheet), in any letter case.
+    """
+    from .catalog import load_catalog
+
+    out = {}
+    for g in load_catalog().genders.itertuples(index=False):
+        for alias in (g.gender, str(int(g.code)), f"{int(g.code)}.0", g.label):
+            out[str(alias).strip().lower()] = g.gender
+    return out
+
+
+def _with_gender_ids(raw: RawData) -> RawData:
+    """Responses' ``gender`` written as NNS code or label (any case) → the id (``1`` → ``kvinna``)."""
+    df = raw.tables.get("responses")
+    if df is not None and "gender" in df.columns and len(df):
+        aliases = gender_aliases()
+        lower = df["gender"].astype(str).str.strip().str.lower()
+        df["gender"] = lower.map(aliases).fillna(df["gender"])
+    return raw
 
 
 def read_meta(path: Path) -> dict:

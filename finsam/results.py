@@ -8,7 +8,10 @@ CSV format (public contract): UTF-8 without BOM, ``,`` separator, ``\\n`` line
 ends, one header row. Columns :data:`finsam.stats.CONTRACT_COLUMNS` in that
 order, then extras (``signif_national``, ``signif_previous``, ``key_count``,
 …). Shares and differences are fractions 0–1 written with six decimals;
-integers without decimals; booleans ``true``/``false``; missing values (every
+integers without decimals; booleans ``true``/``false``; ``national_reason``
+(extra) is ``few_forbund`` where the national columns are empty because the
+year has fewer förbund than ``min_forbund_national`` and no national
+reference; missing values (every
 number of a withheld cell – extras such as ``answered`` and ``national_n``
 included –, comparisons that do not exist) are empty. Rows are
 sorted by year, förbund, group order, question number (indicator number on the
@@ -30,6 +33,7 @@ from .settings import DEFAULT_SETTINGS, Settings
 from .stats import (
     ALL_GROUPS,
     NATIONAL,
+    NATIONAL_COLUMNS,
     indicator_stats,
     order_columns,
     question_stats,
@@ -130,10 +134,43 @@ def compute_all(
     q = apply_disclosure(question_stats(responses, catalog, settings, participation), settings)
     ind = blank_withheld(indicator_stats(q, settings, catalog))
     resp = response_stats(participation, catalog)
+    few = few_forbund_years(dataset, settings)
+    q, ind = without_national(q, few), without_national(ind, few)
     if years is not None:
         keep = {int(y) for y in years}
         q, ind, resp = (d.loc[d["year"].isin(keep)].reset_index(drop=True) for d in (q, ind, resp))
     return Results(question=q, indicator=ind, response=resp, settings=settings)
+
+
+#: Reason code of a row without national comparison: too few förbund and no national reference.
+FEW_FORBUND = "few_forbund"
+
+
+def few_forbund_years(dataset, settings: Settings) -> list[int]:
+    """Years whose national figure would rest on fewer than ``settings.min_forbund_national`` förbund.
+
+    Only years without a national reference count (a data set's ``national``
+    table, when it has one, gives the national figures of its years).
+    """
+    r = dataset.responses
+    counts = r.groupby(r["year"].astype(int))["forbund"].nunique()
+    national = getattr(dataset, "national", None)
+    covered = set() if national is None or not len(national) else {int(y) for y in national["year"]}
+    return sorted(int(y) for y, c in counts.items() if c < settings.min_forbund_national and int(y) not in covered)
+
+
+def without_national(df: pd.DataFrame, years) -> pd.DataFrame:
+    """Blank the national comparison of the förbund rows of ``years``; add ``national_reason``.
+
+    ``national_reason`` is :data:`FEW_FORBUND` on those rows and empty elsewhere.
+    """
+    df = df.copy()
+    mask = df["year"].astype(int).isin(list(years)) & (df["forbund"] != NATIONAL)
+    for c in NATIONAL_COLUMNS:
+        if c in df.columns:
+            df[c] = df[c].mask(mask)
+    df["national_reason"] = pd.Series(pd.NA, index=df.index, dtype="string").mask(mask, FEW_FORBUND)
+    return df
 
 
 def _known_forbund(dataset) -> list[str]:
@@ -282,6 +319,6 @@ def results_command(data, *, year, forbund, level, out, settings_file) -> int:
 
 
 __all__ = [
-    "LEVELS", "Results", "ResultsError", "compute_all", "compute_results", "results_command",
+    "FEW_FORBUND", "LEVELS", "Results", "ResultsError", "compute_all", "few_forbund_years", "without_national", "compute_results", "results_command",
     "results_csv_text", "write_results_csv",
 ]

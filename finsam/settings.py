@@ -51,11 +51,13 @@ _DEFAULTS = _read_toml(DEFAULTS_FILE)
 _TYPES = {
     "ci_method": str, "confidence": (int, float), "margin_pp": (int, float), "min_n": int,
     "caution_n": int, "gender_min_n": int, "funnel_limits": (list, tuple), "trend_basis": str,
+    "min_forbund_national": int,
 }
 _TYPE_TEXT = {
     "ci_method": "ska vara en text", "confidence": "ska vara ett tal", "margin_pp": "ska vara ett tal",
     "min_n": "ska vara ett heltal", "caution_n": "ska vara ett heltal", "gender_min_n": "ska vara ett heltal",
     "funnel_limits": "ska vara en lista med tal mellan 0 och 1", "trend_basis": "ska vara en text",
+    "min_forbund_national": "ska vara ett heltal",
 }
 
 
@@ -83,6 +85,9 @@ class Settings:
         Share compared with the previous year: the positive share (positive
         including clearly positive; "Ja" for yes/no questions), as NNS's
         "Resultat jämfört med" (004), or the key share.
+    min_forbund_national : int
+        Without a national reference, a year with fewer förbund in the data
+        has no national comparison (reason code ``few_forbund``).
     """
 
     ci_method: str = _DEFAULTS["ci_method"]
@@ -93,6 +98,7 @@ class Settings:
     gender_min_n: int = _DEFAULTS["gender_min_n"]
     funnel_limits: tuple[float, ...] = field(default=tuple(_DEFAULTS["limits"]))
     trend_basis: str = _DEFAULTS["trend_basis"]
+    min_forbund_national: int = _DEFAULTS["min_forbund_national"]
 
     def __post_init__(self) -> None:
         problems = []
@@ -124,6 +130,8 @@ class Settings:
             problems.append(
                 f"min_n ({self.min_n}) måste vara minst 1 och högst caution_n ({self.caution_n})"
             )
+        if self.min_forbund_national < 1:
+            problems.append(f"min_forbund_national: måste vara minst 1, inte {self.min_forbund_national}")
         if self.gender_min_n < self.min_n:
             problems.append(
                 f"gender_min_n ({self.gender_min_n}) får inte vara mindre än min_n ({self.min_n})"

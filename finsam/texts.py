@@ -60,3 +60,11 @@ CLASS_SYMBOL = {"higher": "▲", "same": "○", "lower": "▼"}
 CLASS_WORD = {"higher": "säkerställt högre", "same": "ingen säkerställd skillnad", "lower": "säkerställt lägre"}
 #: Symbol of a cell without a comparison (withheld or no national figure).
 NO_CLASS_SYMBOL = "·"
+
+
+def no_national(count: int, year: int, minimum: int) -> str:
+    """Why a förbund report has no national comparison (too few förbund in the data)."""
+    forbund = "ett förbund" if count == 1 else f"{count} förbund"
+    return (f"Ingen jämförelse med riket: data för {year} innehåller bara {forbund}, så ett rikssnitt skulle "
+            f"till stor del vara förbundets egna svar (minst {minimum} förbund behövs). Kör rapporten på data "
+            "som omfattar fler förbund, till exempel NNS sammanställning för hela landet.")

@@ -31,6 +31,8 @@ cross-table sums; a table with a missing column is only reported as such.
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import numpy as np
@@ -122,10 +124,18 @@ def _check_count(col: _Collector, table: str, s: pd.Series, column: str) -> tupl
     values, empty, bad = _parse_int(s)
     negative = values < 0
     col.add(table, s.index[empty], column, "värde saknas")
-    col.add(table, s.index[bad], column, [f"'{v}' är inte ett heltal" for v in s[bad]])
+    col.add(table, s.index[bad], column, [f"'{v}' är inte ett heltal" + _share_hint(v) for v in s[bad]])
     col.add(table, s.index[negative], column, [f"värdet {_fmt(v)} är negativt" for v in values[negative]])
     ok = values.notna() & ~negative
     return values.where(ok), ok
+
+
+_SHARE = re.compile(r"^\s*(0?[.,]\d+|1[.,]0*|\d{1,3}([.,]\d+)?\s*%)\s*$")
+
+
+def _share_hint(value) -> str:
+    """A hint when a value looks like a share (0.53, "53 %"): a count is expected."""
+    return " – det ser ut som en andel; ange antal svar (ett heltal)" if _SHARE.match(str(value)) else ""
 
 
 def _check_code(col: _Collector, table: str, s: pd.Series, column: str, valid: set, unknown_text: str,
@@ -457,12 +467,48 @@ def validate_dataset(data: RawData | Dataset, *, catalog=None) -> list[Problem]:
                              "forbund": df["forbund"][keep].to_numpy(), "group": df["group"][keep].to_numpy()})
         for c in ["answered"] + _GENDER_COLUMNS:
             part[c] = p["values"][c][keep].to_numpy()
+    if "responses" in usable and not len(usable["responses"]) and not raw.problems:
+        file, sheet = raw.locations["responses"]
+        col.problems.append(Problem(file, None, None, "inga svar: tabellen responses har inga rader", sheet))
     if "responses" in usable:
         df, r = usable["responses"], parsed["responses"]
         ok = _check_responses(col, df, r, known_forbund, catalog)
         if part is not None:
             _check_cross(col, _clean_responses(df, r, ok), part, catalog)
     return _sorted(raw, list(raw.problems) + col.problems)
+
+
+def _spans_text(rows: list[int], most: int = 5) -> str:
+    """Row numbers as spans: ``rad 2–69`` or ``rader 2, 5–7, 9 …``."""
+    spans: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in spans[:most]]
+    return ("rad " if len(rows) == 1 or len(spans) == 1 else "rader ") + ", ".join(parts) + (
+        " …" if len(spans) > most else "")
+
+
+def grouped_problems(problems: list[Problem]) -> list[str]:
+    """One line per kind of problem: identical messages in the same file and column are grouped.
+
+    ``okänd könskod 'Kvinna'`` on 68 rows becomes one line
+    ``responses.csv, kolumn gender: okänd könskod 'Kvinna' … på 68 rader: rad 2–69``.
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.sheet, p.column, p.message), []).append(p)
+    lines = []
+    for (file, sheet, column, message), items in groups.items():
+        rows = [p.row for p in items if p.row is not None]
+        if len(items) == 1 or len(rows) != len(items):
+            lines += [str(p) for p in items]
+            continue
+        head = file + (f", blad {sheet}" if sheet else "") + (f", kolumn {column}" if column else "")
+        lines.append(f"{head}: {message} på {len(rows)} rader: {_spans_text(rows)}")
+    return lines
 
 
 def validate_path(path: str | Path | None = None, *, catalog=None) -> list[Problem]:

@@ -303,7 +303,7 @@ def test_every_setting_reaches_every_job_in_one_parameter(tmp_path):
     shutil.copytree(FIXTURES / "valid", tmp_path / "data")
     ds = load_dataset(tmp_path / "data")
     custom = tmp_path / "egna.toml"
-    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\ntrend_basis = "key"\n'
+    custom.write_text('[intervals]\nci_method = "jeffreys"\nconfidence = 0.9\n[comparison]\nmargin_pp = 3.0\ntrend_basis = "key"\nmin_forbund_national = 2\n'
                       '[small_n]\nmin_n = 4\ncaution_n = 20\ngender_min_n = 12\n[funnel]\nlimits = [0.9, 0.99]\n',
                       encoding="utf-8")
     settings = Settings.from_toml(custom)
@@ -383,7 +383,9 @@ def _fake_report(monkeypatch, root: Path) -> None:
     """finsam report without papermill: run_report returns an executed 2023/alfa."""
     job = B.Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
     monkeypatch.setattr(B, "run_report", lambda *a, **k: (job, Outcome(job.key, True, 1.0)))
-    monkeypatch.setattr(B, "REPO_ROOT", root)
+    if not (root / "_quarto.yml").is_file():
+        (root / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")
+    monkeypatch.chdir(root)  # the project is the current directory
 
 
 def test_report_pdf_names_the_file_quarto_wrote(tmp_path, monkeypatch, capsys):
@@ -419,7 +421,7 @@ def test_pdf_path_follows_the_project_output_dir(tmp_path):
 def test_quarto_missing_messages_give_a_working_install_command(tmp_path, monkeypatch, capsys):
     _fake_report(monkeypatch, tmp_path)
     monkeypatch.setattr(B.shutil, "which", lambda name: None)
-    assert cli.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 0
+    assert cli.report_command(data=None, forbund="alfa", year=2023, pdf=True, settings_file=None) == 1  # no PDF
     err = capsys.readouterr().err
     code, message, _ = B._render_site(tmp_path)
     assert code == 0

@@ -204,7 +204,8 @@ def test_year_without_previous_data_drops_the_comparison_and_says_so_once():
     assert text.count("Jämförelse med föregående år saknas (uppgifterna börjar 2022).") == 1
     assert "2021" not in text.replace("mätperioden 1 november 2021", "")
     assert "Förändring mot" not in text and "Mot 2021" not in text and "↑" not in text
-    assert "jämfört med rikssnittet." in text
+    # The fixture holds two förbund (< min_forbund_national) and no national reference: no national comparison.
+    assert "Ingen jämförelse med riket: data för 2022 innehåller bara 2 förbund" in text
     # With a previous year the column, the arrow legend and the year are there.
     nxt = _report_text(forbund.open_report("alfa", 2023, FIXTURE))
     assert "Förändring mot 2022" in nxt and "Mot 2022: ↑ ökat" in nxt
@@ -551,7 +552,8 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
     from finsam.settings import Settings
 
     override = {"ci_method": "jeffreys", "confidence": 0.9, "margin_pp": 3.5, "min_n": 4, "caution_n": 20,
-                "gender_min_n": 12, "funnel_limits": [0.9, 0.99], "trend_basis": "key"}
+                "gender_min_n": 12, "funnel_limits": [0.9, 0.99], "min_forbund_national": 2,
+                "trend_basis": "key"}
     defaults = Settings().as_dict()
     assert set(override) == set(defaults), "the test must override every setting"
     assert all(override[k] != defaults[k] for k in override)

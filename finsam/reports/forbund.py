@@ -14,6 +14,7 @@ from .common import Report, md as _md, md_escape as _md_escape, n_of as _n, coun
 from .common import shown as _shown, significant as _significant, margin_text as _margin_text
 from .common import notice  # noqa: F401 - a section of this report
 from .method import method_text
+from ..results import few_forbund_years
 
 
 def _check_forbund_year(dataset, results, forbund, year) -> tuple[str, int]:
@@ -78,6 +79,13 @@ class ForbundReport(Report):
         self.first_data_year = int(r.question["year"].min())
         #: The comparison year, or None when the förbund has no data the year before.
         self.cmp_year = self.prev_year if self.has_prev else None
+        #: Why there is no national comparison (empty: there is one), see :func:`finsam.results.without_national`.
+        self.no_national = ""
+        if "national_reason" in self.ind.columns and self.ind["national_reason"].eq("few_forbund").any():
+            count = self.dataset.responses.loc[self.dataset.responses["year"] == self.year, "forbund"].nunique()
+            self.no_national = texts.no_national(int(count), self.year, self.settings.min_forbund_national)
+        #: Years whose national figure is not shown (too few förbund, no national reference).
+        self.few_forbund_years = set(few_forbund_years(self.dataset, self.settings))
         prev_ind = r.indicators(self.prev_year, self.forbund) if self.has_prev else self.ind.iloc[0:0]
         self.prev_ind_rows = _rows_by(prev_ind.loc[prev_ind["group"] == ALL_GROUPS], "indicator", "gender")
 
@@ -280,17 +288,20 @@ def _overview_legend(rep: ForbundReport, notes: glance.Footnotes, table=None) ->
     parts = [
         f"Alla: nyckeltal = andel klart positiva svar (ja för ja/nej-frågor), "
         f"{fmt.level(rep.settings.confidence)} konfidensintervall inom parentes.",
-        f"Mot riket: skillnad mot rikssnittet i procentenheter (p.e.); {sym['higher']} {texts.CLASS_WORD['higher']}, "
-        f"{sym['lower']} {texts.CLASS_WORD['lower']}, {sym['same']} {texts.CLASS_WORD['same']} (jämfört med "
-        f"resten av landet, bortom den slumpmässiga osäkerheten). NNS kallar en skillnad på mer än ±{m} p.e. "
-        "högre respektive lägre.",
     ]
+    if not rep.no_national:
+        parts.append(
+            f"Mot riket: skillnad mot rikssnittet i procentenheter (p.e.); {sym['higher']} "
+            f"{texts.CLASS_WORD['higher']}, {sym['lower']} {texts.CLASS_WORD['lower']}, {sym['same']} "
+            f"{texts.CLASS_WORD['same']} (jämfört med resten av landet, bortom den slumpmässiga osäkerheten). "
+            f"NNS kallar en skillnad på mer än ±{m} p.e. högre respektive lägre.")
     if rep.has_prev:
         sig = (f" {_md_escape(tables.SIGNIF_MARK)} = säkerställd förändring." if tables.SIGNIF_MARK + "<" in used
                or tables.SIGNIF_MARK + "</" in used else "")
         parts.append(f"Mot {rep.prev_year}: ↑ ökat, → inom ±{m} p.e., ↓ minskat, med förändringen i p.e. "
                      f"({_TREND_BASIS_WORD[rep.settings.trend_basis]}).{sig}")
-    parts.append("Kvinnor, Män: nyckeltal och symbol mot rikssnittet för kvinnor respektive män.")
+    parts.append("Kvinnor, Män: nyckeltal" + ("" if rep.no_national else " och symbol mot rikssnittet")
+                 + " för kvinnor respektive män.")
     if tables.CAVEAT_MARK in used:
         parts.append(f"{tables.CAVEAT_MARK} = litet underlag (färre än {rep.settings.caution_n} svar): tolka med "
                      "försiktighet.")
@@ -361,7 +372,9 @@ def _sentences(rep: ForbundReport) -> str:
         return fmt.join_list(f"{i.number} {i.short}" for i, _r in items)
 
     text = []
-    if total == 0:
+    if rep.no_national:
+        text.append(rep.no_national)
+    elif total == 0:
         text.append("Inga indikatorer har tillräckligt många svar för en jämförelse med rikssnittet.")
     else:
         order = _larger_first([(k, w, sum(r["national_label"] == k for _i, r in comp)) for k, w in _LABEL_ORDER])
@@ -418,7 +431,7 @@ def _sentences(rep: ForbundReport) -> str:
         )
     if gender_bits:
         text.extend(gender_bits)
-    else:
+    elif not rep.no_national:
         text.append("Resultat för kvinnor och män redovisas inte separat: för få svar per kön.")
     return " ".join(text)
 
@@ -473,8 +486,10 @@ def summary(rep: ForbundReport) -> list:
     return [
         _md(_volume_text(rep)),
         *([fig] if fig is not None else []),
-        _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}, jämfört med rikssnittet"
-            + (f" och med {rep.prev_year}." if rep.has_prev else f". {no_previous_text(rep)}")),
+        _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}"
+            + ("" if rep.no_national else ", jämfört med rikssnittet")
+            + ((" och" if not rep.no_national else ", jämfört") + f" med {rep.prev_year}." if rep.has_prev
+               else f". {no_previous_text(rep)}")),
         table,
         _md(_overview_legend(rep, notes, table)),
         _md(_sentences(rep)),
@@ -631,7 +646,8 @@ def trend(rep: ForbundReport) -> list:
                for _i, r in shown_rows.iterrows()]
         nrows = nat.loc[(nat["indicator"] == ind.number) & (nat["year"] >= years[0])
                         & ~nat["withheld"].astype(bool)]
-        natp = [(int(r["year"]), float(r["key_share"])) for _i, r in nrows.iterrows()]
+        natp = [(int(r["year"]), float(r["key_share"])) for _i, r in nrows.iterrows()
+                if int(r["year"]) not in rep.few_forbund_years]
         kinds = series_breaks(rep, rows, years)
         brk = tuple(sorted(kinds))
         breaks_all += [(ind.number, b, k) for b, k in sorted(kinds.items())]
@@ -704,7 +720,7 @@ def _breaks_text(breaks_all) -> str:
 def response(rep: ForbundReport) -> list:
     """Svarsfrekvens och bortfall per respondent group, against the nation, and answers by gender."""
     resp = rep.resp
-    nat = {r["group_name"]: r["response_rate"] for _i, r in rep.resp_nat.iterrows()}
+    nat = None if rep.no_national else {r["group_name"]: r["response_rate"] for _i, r in rep.resp_nat.iterrows()}
     rows = []
     for _i, r in resp.iterrows():
         bold = r["group"] in ("deltagare_totalt", "totalt")
