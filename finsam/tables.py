@@ -23,6 +23,7 @@ The builder :func:`html_table` is generic; the report-specific tables live in
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from dataclasses import dataclass
 
@@ -160,6 +161,27 @@ def _typst_cell(cell: Cell, header: bool) -> str:
     return f"table.cell({', '.join(args)})[#{content}]"
 
 
+def _aligned_head(head, body) -> list[list[Cell]]:
+    """Header rows whose cells without an alignment take their column's (from the body), as readers expect."""
+    column: dict[int, str] = {}
+    for row in body:
+        k = 0
+        for c in map(_as_cell, row):
+            if c.colspan == 1 and c.align and k not in column:
+                column[k] = c.align
+            k += c.colspan
+    out = []
+    for row in head or []:
+        k, cells = 0, []
+        for c in map(_as_cell, row):
+            if c.align is None and c.colspan == 1 and k in column:
+                c = dataclasses.replace(c, align=column[k])
+            cells.append(c)
+            k += c.colspan
+        out.append(cells)
+    return out
+
+
 def typst_table(head, body, *, widths=None, caption: str | None = None) -> str:
     """The Typst markup of a table (same arguments as :func:`html_table`).
 
@@ -176,7 +198,7 @@ def typst_table(head, body, *, widths=None, caption: str | None = None) -> str:
         out.append(f"#block(sticky: true)[#text(weight: \"bold\")[#{_typst_string(caption)}]]")
     out.append(f"#table(columns: {columns}, align: left + top, stroke: (x: none, y: 0.4pt + luma(200)),")
     if head:
-        cells = [_typst_cell(_as_cell(c), True) for row in head for c in row]
+        cells = [_typst_cell(c, True) for row in _aligned_head(head, body) for c in row]
         out.append("  table.header(" + ", ".join(cells) + "),")
     for row in body:
         cells = [_as_cell(c) for c in row]
@@ -216,8 +238,8 @@ def html_table(head, body, *, widths=None, caption: str | None = None, css_class
         out.append("</colgroup>")
     if head:
         out.append("<thead>")
-        for row in head:
-            out.append("<tr>" + "".join(_render_cell(_as_cell(c), "th") for c in row) + "</tr>")
+        for row in _aligned_head(head, body):
+            out.append("<tr>" + "".join(_render_cell(c, "th") for c in row) + "</tr>")
         out.append("</thead>")
     out.append("<tbody>")
     for row in body:

@@ -23,7 +23,7 @@ from _realbuild import real_build
 from finsam import _plan
 from finsam import build as B
 from finsam import cli
-from finsam._runner import Outcome
+from finsam._runner import Job, Outcome
 from finsam.catalog import load_catalog
 from finsam.io import Dataset, load_dataset
 
@@ -381,7 +381,7 @@ def test_report_for_a_year_without_data_lists_the_forbund_years(tmp_path, capsys
 
 def _fake_report(monkeypatch, root: Path) -> None:
     """finsam report without papermill: run_report returns an executed 2023/alfa."""
-    job = B.Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
+    job = Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
     monkeypatch.setattr(B, "run_report", lambda *a, **k: (job, Outcome(job.key, True, 1.0)))
     if not (root / "_quarto.yml").is_file():
         (root / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")

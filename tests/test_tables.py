@@ -23,7 +23,7 @@ def test_structure_thead_tbody_colgroup_and_no_ids():
     html = html_table([["A", "B"]], [["x", Cell("1", align="right", bold=True)]], widths=[70, 30])
     assert html.startswith('<table class="finsam-table">')
     assert html.index("<colgroup>") < html.index("<thead>") < html.index("<tbody>")
-    assert "<th>A</th><th>B</th>" in html
+    assert '<th>A</th><th style="text-align: right">B</th>' in html  # a header takes its column's alignment
     assert '<td style="text-align: right; font-weight: bold">1</td>' in html
     assert '<col style="width: 70%">' in html
     assert " id=" not in html
@@ -73,7 +73,7 @@ def test_overview_table_lays_out_given_cells_and_spanning_notes():
     items = [{"indicator": 1, "name": "Ett", "cells": [tables.Cell("50 % (35–65)"), "▲ +5,0 p.e.", "↑"]},
              {"indicator": 11, "name": "Elva", "note": "Ingår inte i enkäterna."}]
     html = tables.overview_table(items, ["Alla", "Mot riket", "Mot 2022"], [20, 15, 10])
-    assert "<th>Nr</th><th>Indikator</th><th>Alla</th><th>Mot riket</th><th>Mot 2022</th>" in html
+    assert '<th style="text-align: right">Nr</th><th>Indikator</th><th>Alla</th><th>Mot riket</th><th>Mot 2022</th>' in html
     assert '<td colspan="3" style="text-align: left; font-style: italic; color: #555555">Ingår inte' in html
     widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', html)]
     assert widths == [5, 50, 20, 15, 10]
@@ -86,7 +86,7 @@ def test_question_table_scale_row_and_withheld_row():
         ("Kvinnor, män", None, "gender_min_n"),
     ])]
     html = tables.question_table(blocks, yesno=False, prev_year=2022, reason=lambda c: f"skäl {c}")
-    assert "<th>Förändring mot 2022</th>" in html
+    assert '<th style="text-align: right">Förändring mot 2022</th>' in html
     assert f"<td>Alla (n{NB}={NB}12) \u2020</td>" in html
     assert f">70{NB}% (50{NB}%)<" in html and ">35–65<" in html and f">+5,0{NB}p.e.<" in html
     assert f">↓ −3,1{NB}p.e.*<" in html  # säkerställd change marked
@@ -97,7 +97,7 @@ def test_question_table_yes_no():
     row = _row(yes=0.8, key_share=0.8, negative=float("nan"), neutral=float("nan"), positive=float("nan"),
                clearly_positive=float("nan"))
     html = tables.question_table([("Q", [("alla", row, "")])], yesno=True, prev_year=2022, reason=str)
-    assert "<th>Ja</th><th>Nej</th>" in html
+    assert '<th style="text-align: right">Ja</th><th style="text-align: right">Nej</th>' in html
     assert f">80{NB}%<" in html and f">20{NB}%<" in html
 
 
@@ -117,11 +117,11 @@ def test_htmltable_offers_html_only():
 def test_interval_column_follows_confidence_with_nbsp():
     blocks = [("Q", [("alla", _row(), "")])]
     scale = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str, confidence=0.9)
-    assert f"<th>90{NB}% KI (klart pos.)</th>" in scale and "95" not in scale
+    assert f'<th style="text-align: right">90{NB}% KI (klart pos.)</th>' in scale and "95" not in scale
     yesno = tables.question_table(blocks, yesno=True, prev_year=2022, reason=str, confidence=0.9)
-    assert f"<th>90{NB}% KI (ja)</th>" in yesno
+    assert f'<th style="text-align: right">90{NB}% KI (ja)</th>' in yesno
     default = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str)
-    assert f"<th>95{NB}% KI (klart pos.)</th>" in default  # settings.toml
+    assert f'<th style="text-align: right">95{NB}% KI (klart pos.)</th>' in default  # settings.toml
 
 
 def test_question_table_without_previous_year_has_no_change_column():
