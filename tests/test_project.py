@@ -91,10 +91,10 @@ def test_cache_lives_in_the_project(tmp_path, monkeypatch):
 
 def test_report_paths_are_shown_from_where_the_user_stands(tmp_path, monkeypatch, capsys):
     from finsam import build as B
-    from finsam._runner import Outcome
+    from finsam._runner import Job, Outcome
 
     init_project(tmp_path / "proj")
-    job = B.Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
+    job = Job("forbund", "2023/alfa.ipynb", "2023 alfa", "t", "t", {}, "", "d")
     seen = {}
 
     def fake(*a, **k):
