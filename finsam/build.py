@@ -363,7 +363,7 @@ class _Manifest:
         self.save()
 
 
-def _quick_digest(data, templates: dict[str, Path], settings: Settings, years, forbund) -> str:
+def _quick_digest(data, templates: dict[str, Path], settings: Settings, years, forbund, *, pages: bool = True) -> str:
     """Digest of every input of a build, from bytes alone (nothing is parsed, pandas is not loaded)."""
     from ._paths import CATALOG_DIR, DEMO_DIR
 
@@ -372,6 +372,7 @@ def _quick_digest(data, templates: dict[str, Path], settings: Settings, years, f
         hashing.package_fingerprint(), hashing.tree_digest(source), hashing.tree_digest(CATALOG_DIR),
         *[f"{kind}={hashing.file_digest(path)}" for kind, path in sorted(templates.items())],
         settings.fingerprint(), json.dumps(sorted(int(y) for y in years)), json.dumps(sorted(forbund)),
+        "pages" if pages else "no pages",
     )
 
 
@@ -514,8 +515,8 @@ def build(
     templ = _templates(templates)
     # Nothing changed since the last complete build: stop before reading the data.
     quick = None
-    if dataset is None and front_matter is None and write_pages is None:
-        quick = _quick_digest(data, templ, settings, years, forbund)
+    if dataset is None and front_matter is None and write_pages in (None, False):
+        quick = _quick_digest(data, templ, settings, years, forbund, pages=write_pages is None)
         same = None if force else _Manifest(reports).unchanged(quick, root)
         if same is not None:
             result = BuildResult(planned=same, skipped=same)
@@ -590,6 +591,8 @@ def build(
         else:
             if quick is not None and not result.failed:
                 manifest.record(quick, root, result.planned, written or [])
+    elif quick is not None and not result.failed:
+        manifest.record(quick, root, result.planned, [])
     return _finish(result, by_key, messages, root, render=render, jobs=jobs, force=force, progress=progress,
                    t0=t0)
 
