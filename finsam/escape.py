@@ -36,7 +36,8 @@ ZWSP = "\u200b"
 #: Leading characters that make a spreadsheet cell a formula (OWASP, CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-_WHITESPACE = re.compile(r"\s+")
+# Whitespace runs, except the non-breaking spaces of Swedish number style (``72 %``).
+_WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
 # The first character of every pair that can open or close a shortcode: ``{{``, ``{<``, ``{%``, ``}}``, ``>}``, ``%}``.
 _SHORTCODE_PAIR = re.compile(r"(\{(?=[{<%])|[}>%](?=\}))")
 # ASCII characters that start or delimit inline Pandoc Markdown (and raw HTML).
@@ -55,7 +56,7 @@ def text(value, limit: int | None = MAX_LENGTH) -> str:
     """``value`` as one line of plain text.
 
     Control and format characters (NUL, BOM, bidirectional overrides) are
-    dropped, runs of whitespace (line breaks, tabs) become one space, and text
+    dropped, runs of whitespace (line breaks, tabs; not non-breaking spaces) become one space, and text
     longer than ``limit`` characters is cut and ends with ``…``.
 
     Parameters

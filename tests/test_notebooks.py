@@ -542,7 +542,7 @@ def test_a_settings_override_of_every_key_reaches_the_executed_notebook(tmp_path
     from finsam.settings import Settings
 
     override = {"ci_method": "jeffreys", "confidence": 0.9, "margin_pp": 3.5, "min_n": 4, "caution_n": 20,
-                "gender_min_n": 12, "funnel_limits": [0.9, 0.99]}
+                "gender_min_n": 12, "funnel_limits": [0.9, 0.99], "trend_basis": "key"}
     defaults = Settings().as_dict()
     assert set(override) == set(defaults), "the test must override every setting"
     assert all(override[k] != defaults[k] for k in override)
