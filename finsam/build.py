@@ -19,8 +19,11 @@ invalid input raises a :class:`finsam.errors.FinsamError`. The command line
 from __future__ import annotations
 
 import ast
+import contextlib
+import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,7 +40,7 @@ from . import hashing
 from ._atomic import atomic_write_text
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
 from .codes import INDICATOR_DIR, NATIONAL
-from .errors import InputError
+from .errors import FinsamError, InputError
 from .settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:  # the runner (papermill) and the statistics load only when a job runs
@@ -75,6 +78,49 @@ class BuildInputError(InputError):
     """Invalid options or templates (exit code 2); the message is in Swedish."""
 
 
+class BuildLockedError(FinsamError):
+    """Another build of the same project is running (exit code 2)."""
+
+
+#: The lock file of a running build (in ``reports/``); it holds the build's process id.
+LOCK_FILE = ".build.lock"
+#: Temporary files of atomic writes (:func:`finsam._atomic.atomic_path`): ``.<name>.<8 random><suffix>``.
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}(\.[A-Za-z0-9]+)?")
+
+
+@contextlib.contextmanager
+def build_lock(reports: Path):
+    """Hold the project's build lock (an advisory ``flock``, released by the kernel when the process dies).
+
+    Raises
+    ------
+    BuildLockedError
+        Another process holds it; the message names its process id.
+    """
+    reports.mkdir(parents=True, exist_ok=True)
+    fd = os.open(reports / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "okänd"
+            raise BuildLockedError(
+                f"En annan build körs redan i {reports.parent} (process {pid}). "
+                "Vänta tills den är klar och kör sedan igen.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_temporary(reports: Path) -> None:
+    """Delete temporary files an interrupted build left (only called while holding the lock)."""
+    for path in reports.rglob(".*"):
+        if path.is_file() and _TEMPORARY.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+
+
 @dataclass
 class BuildResult:
     """What a build did.
@@ -93,6 +139,8 @@ class BuildResult:
         Whether Quarto rendered the site without failures (None: not attempted).
     render : finsam.render.RenderResult or None
         What the render did (reports and pages rendered, unchanged, failed).
+    pruned, kept : list of str
+        Reports of jobs that no longer exist: deleted (``prune``) or kept.
     exit_code : int
     summary : str
         The Swedish summary (printed by the command line).
@@ -107,6 +155,8 @@ class BuildResult:
     exit_code: int = 0
     summary: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    pruned: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
     render: object = None  # finsam.render.RenderResult of the site render, if any
 
 
@@ -471,6 +521,7 @@ def build(
     write_pages: Callable | None = None,
     warm: bool = True,
     dataset=None,
+    prune: bool = False,
 ) -> BuildResult:
     """Execute every report notebook that changed, then write the pages and render the site.
 
@@ -503,11 +554,27 @@ def build(
         :func:`finsam.site.write_pages`. ``write_pages=False`` skips the pages.
     warm : bool
         Reuse warm kernels (default); ``False`` starts a fresh kernel per job.
+    prune : bool
+        Delete the reports of jobs that no longer exist (förbund or years
+        absent from the data; unfiltered builds only). Without it they are
+        kept and the summary names them.
 
     Raises
     ------
     finsam.io.DataValidationError, BuildInputError
+    BuildLockedError
+        Another build of the same project is running (exit code 2).
+    OSError
+        The project folder cannot be written (the command line says so, exit code 1).
     """
+    with build_lock(Path(root if root is not None else Path.cwd()).resolve() / "reports"):
+        return _build(data, years=years, forbund=forbund, jobs=jobs, force=force, render=render, settings=settings,
+                      root=root, templates=templates, progress=progress, front_matter=front_matter,
+                      write_pages=write_pages, warm=warm, dataset=dataset, prune=prune)
+
+
+def _build(data, *, years, forbund, jobs, force, render, settings, root, templates, progress, front_matter,
+           write_pages, warm, dataset, prune) -> BuildResult:
     t0 = time.perf_counter()
     root = Path(root if root is not None else Path.cwd()).resolve()
     reports = root / "reports"
@@ -516,7 +583,7 @@ def build(
     # Nothing changed since the last complete build: stop before reading the data.
     quick = None
     if dataset is None and front_matter is None and write_pages in (None, False):
-        quick = _quick_digest(data, templ, settings, years, forbund, pages=write_pages is None)
+        quick = _quick_digest(data, templ, settings, years, forbund, pages=write_pages is None) + ("p" if prune else "")
         same = None if force else _Manifest(reports).unchanged(quick, root)
         if same is not None:
             result = BuildResult(planned=same, skipped=same)
@@ -533,8 +600,13 @@ def build(
     result = BuildResult(planned=[j.key for j in planned])
     result.timings["plan"] = time.perf_counter() - t_load
     manifest = _Manifest(reports)
-    if not years and not forbund:
+    _remove_temporary(reports)
+    gone = sorted(set(manifest.jobs) - set(result.planned)) if not years and not forbund else []
+    if gone and prune:
         _prune(reports, manifest, set(result.planned))
+        result.pruned = gone
+    elif gone:
+        result.kept = gone
     todo = [j for j in planned if force or manifest.jobs.get(j.key) != j.digest or not (reports / j.key).is_file()]
     result.skipped = [j.key for j in planned if j not in todo]
     by_key = {j.key: j for j in planned}
@@ -610,6 +682,13 @@ def _finish(result: BuildResult, by_key: dict, messages: list[str], root: Path, 
         if code:
             result.exit_code = 1
     result.seconds = time.perf_counter() - t0
+    if result.pruned:
+        messages.append(f"Borttagna rapporter ({len(result.pruned)}, finns inte längre i data): "
+                        + ", ".join(f"reports/{k}" for k in result.pruned))
+    if result.kept:
+        messages.append(f"{len(result.kept)} rapporter hör till förbund eller år som saknas i data och behölls: "
+                        + ", ".join(f"reports/{k}" for k in result.kept)
+                        + ". Kör `finsam build --prune` för att ta bort dem.")
     result.summary = "\n".join([_summary(result, by_key), *messages])
     return result
 
@@ -684,6 +763,8 @@ def run_report(
 
 def _run_single(job: Job, options: RunOptions) -> Outcome:
     """Run one job in its own kernel, on a Unix socket where possible (a quiet kernel)."""
+    from ._runner import run_job
+
     if os.name != "posix":  # pragma: no cover - no Unix sockets
         return run_job(job, options)
     from ._kernel import WarmKernel

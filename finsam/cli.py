@@ -133,9 +133,10 @@ def _project_and_data(project, data) -> tuple[Path, Path]:
     return root, found
 
 
-def build_command(*, data, years, forbund, jobs, force, render, settings_file, project=None) -> int:
-    """``finsam build``: see :func:`finsam.build.build`; prints the summary."""
+def build_command(*, data, years, forbund, jobs, force, render, settings_file, project=None, prune=False) -> int:
+    """``finsam build``: see :func:`finsam.build.build`; prints the summary (exit 1 when the project cannot be written)."""
     from . import build as B
+    from ._atomic import os_error_text
 
     if jobs is not None and jobs < 1:
         click.echo(f"--jobs måste vara minst 1, inte {jobs}", err=True)
@@ -143,8 +144,14 @@ def build_command(*, data, years, forbund, jobs, force, render, settings_file, p
 
     def run() -> int:
         root, data_ = _project_and_data(project, data)
-        result = B.build(data_, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
-                         settings=_settings(settings_file), root=root)
+        try:
+            result = B.build(data_, years=tuple(years), forbund=tuple(forbund), jobs=jobs, force=force, render=render,
+                             settings=_settings(settings_file), root=root, prune=prune)
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"Bygget avbröts: kunde inte skriva i projektkatalogen{where}: {os_error_text(exc)}. "
+                       "Rapporter och sidor som redan fanns är orörda.", err=True)
+            return 1
         click.echo(result.summary)
         return result.exit_code
 
@@ -266,8 +273,9 @@ def demo(directory: Path | None) -> None:
 @click.option("--no-render", "no_render", is_flag=True, help="Kör bara notebooks, rendera inte med Quarto.")
 @click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
 @click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
-def build(data, years, forbund, jobs, force, no_render, settings_file, project) -> None:
-    sys.exit(build_command(data=data, years=years, forbund=forbund, jobs=jobs, force=force, render=not no_render, settings_file=settings_file, project=project))
+@click.option("--prune", is_flag=True, help="Ta bort rapporter för förbund och år som inte längre finns i data (annars behålls de och nämns).")
+def build(data, years, forbund, jobs, force, no_render, settings_file, project, prune) -> None:
+    sys.exit(build_command(data=data, years=years, forbund=forbund, jobs=jobs, force=force, render=not no_render, settings_file=settings_file, project=project, prune=prune))
 
 
 @main.command(help="Kör en rapport för ett förbund och ett år.")

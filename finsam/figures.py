@@ -43,7 +43,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from . import fmt, texts
+from . import escape, fmt, texts
 from .settings import DEFAULT_SETTINGS
 
 #: Figure width in inches (A4 text width with 2,5 cm margins ≈ 16 cm ≈ 6.3 in).
@@ -129,17 +129,12 @@ def _confidence(confidence: float | None) -> float:
 
 
 def _escape_md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return escape.markdown(text, limit=None)
 
 
 def _escape_attr(text: str) -> str:
-    """Escape a Pandoc attribute value: collapse ASCII whitespace (line breaks), escape ``\\`` and ``"``.
-
-    Non-breaking spaces (``80 %``, ``n = 64``) are kept: they are not whitespace
-    to the attribute syntax.
-    """
-    collapsed = re.sub(r"[ \t\r\n\f\v]+", " ", text).strip(" ")
-    return collapsed.replace("\\", "\\\\").replace('"', '\\"')
+    """Escape a Pandoc attribute value (:func:`finsam.escape.attribute`)."""
+    return escape.attribute(text)
 
 
 def png_bytes(fig) -> bytes:

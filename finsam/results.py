@@ -15,7 +15,10 @@ reference; missing values (every
 number of a withheld cell – extras such as ``answered`` and ``national_n``
 included –, comparisons that do not exist) are empty. Rows are
 sorted by year, förbund, group order, question number (indicator number on the
-indicator level) and gender view (alla, kvinna, man).
+indicator level) and gender view (alla, kvinna, man). A text cell starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a
+leading ``'`` (OWASP's defence against formula injection; ids and codes never
+start so, numbers are never changed).
 """
 
 from __future__ import annotations
@@ -247,8 +250,15 @@ def compute_results(
 
 
 def results_csv_text(df: pd.DataFrame) -> str:
-    """The CSV text of a results table (format in the module docstring)."""
-    out = df.copy()
+    """The CSV text of a results table (format in the module docstring).
+
+    Text cells that a spreadsheet program would read as a formula get a
+    leading ``'`` (:func:`finsam.escape.spreadsheet_cell`); numbers are never
+    changed. This holds for ``finsam results`` and for the site's downloads.
+    """
+    from .escape import spreadsheet_frame
+
+    out = spreadsheet_frame(df)
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_bool_dtype(col):

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import yaml
 
-from . import fmt, texts
+from . import escape, fmt, texts
 from ._atomic import atomic_write_bytes, atomic_write_text
 
 #: ``dataset.toml`` key (section ``[dataset]``) that allows publishing the raw
@@ -117,11 +117,12 @@ def _source_line(dataset) -> str:
     """The PDF abstract: the data source (empty for synthetic data without a short source note)."""
     meta = getattr(dataset, "meta", {}) or {}
     # A long source note (the demo data's calibration notes) does not fit a title block.
-    source = str(meta.get("source") or "").strip().rstrip(".")
+    source = escape.text(meta.get("source") or "", limit=None).rstrip(".")
     if not source or len(source) > 160:
         # For synthetic data the fallback (the dataset's name, "Syntetiska
         # demodata") would only repeat the notice.
-        source = "" if dataset.synthetic else str(meta.get("name") or "").strip().rstrip(".")
+        source = "" if dataset.synthetic else escape.text(meta.get("name") or "").rstrip(".")
+    source = escape.markdown(source)
     if not source and not dataset.synthetic:
         source = "NNS, Indikatorer för finansiell samordning (sammanställda enkätsvar)"
     # The synthetic-data notice is said once, by the report's callout (not here, not in the subtitle).
@@ -181,16 +182,18 @@ def front_matter(kind, dataset, *, year=None, forbund=None, indicator=None) -> d
             if not forbund:
                 raise ValueError("rapporttyp 'forbund' kräver ett förbund")
             forbund = str(forbund)
-            name = str(dataset.forbund_name(forbund))
+            name = escape.markdown(dataset.forbund_name(forbund))
+            category = escape.category(dataset.forbund_name(forbund))
             description = f"{name}: nyckeltal med konfidensintervall och jämförelser, mätåret {year}."
         else:
             forbund, name = NATIONAL, "Riket"
+            category = name
             description = f"Riksresultat för alla deltagande förbund, mätåret {year}."
         fm.update(
             title=f"Indikatorer {year} – {name}",
             subtitle=f"Indikatorer för finansiell samordning, mätåret {year}",
             description=description,
-            categories=[str(year), name],
+            categories=[str(year), category],
             kind=kind,
             year=year,
             forbund=forbund,
@@ -342,7 +345,7 @@ def _years_page(dataset, years: list[int]) -> str:
 
 
 def _forbund_page(dataset, forbund: str, years: list[int]) -> str:
-    name = str(dataset.forbund_name(forbund))
+    name = escape.markdown(dataset.forbund_name(forbund))
     span = f"{min(years)}–{max(years)}" if len(years) > 1 else str(years[0])
     fm = {
         "title": name,
@@ -404,7 +407,7 @@ def _metadata_yml(dataset, settings) -> str:
         "abstract-title": "Om underlaget",
         "execute": {"enabled": False, "echo": False, "warning": False},
         "finsam": {
-            "dataset": str((getattr(dataset, "meta", {}) or {}).get("name", "")),
+            "dataset": escape.markdown((getattr(dataset, "meta", {}) or {}).get("name", "")),
             "synthetic": bool(dataset.synthetic),
             "settings": settings.fingerprint(),
         },
@@ -559,7 +562,8 @@ def _results_tables(dataset, settings, years: list[int]) -> dict:
 
 
 def _csv_bytes(df) -> bytes:
-    return df.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """A published CSV: formula prefixes in text cells neutralised (OWASP), numbers unchanged."""
+    return escape.spreadsheet_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def _count(n) -> str:

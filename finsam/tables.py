@@ -24,10 +24,9 @@ The builder :func:`html_table` is generic; the report-specific tables live in
 from __future__ import annotations
 
 import dataclasses
-import html
 from dataclasses import dataclass
 
-from . import fmt
+from . import escape, fmt
 from .settings import DEFAULT_SETTINGS
 
 #: Background of header rows and of group rows (light grey, prints well).
@@ -100,7 +99,7 @@ def _render_cell(cell: Cell, tag: str) -> str:
     style = cell.style()
     if style:
         attrs.append(f'style="{style}"')
-    text = "<br>".join(html.escape(line, quote=False) for line in cell.text.split("\n"))
+    text = "<br>".join(escape.html(line) for line in cell.text.split("\n"))
     open_tag = f"<{tag} {' '.join(attrs)}>" if attrs else f"<{tag}>"
     return f"{open_tag}{text}</{tag}>"
 
@@ -119,7 +118,7 @@ class Table(str):
 def _typst_string(text: str) -> str:
     """``text`` as a Typst string literal (never interpreted as markup)."""
     out = []
-    for ch in text:
+    for ch in escape.shortcodes(text):
         if ch in '\\"':
             out.append("\\" + ch)
         elif ord(ch) < 0x20 or ch in "\u2028\u2029":
@@ -231,7 +230,7 @@ def html_table(head, body, *, widths=None, caption: str | None = None, css_class
     """
     out = [f'<table class="{css_class}">']
     if caption:
-        out.append(f"<caption>{html.escape(caption, quote=False)}</caption>")
+        out.append(f"<caption>{escape.html(caption)}</caption>")
     if widths:
         out.append("<colgroup>")
         out.extend(f'<col style="width: {w:g}%">' for w in widths)

@@ -76,6 +76,25 @@ def _fmt(value: float) -> str:
     return str(int(value))
 
 
+#: Largest count a survey cell can hold: more than the number of people in Sweden is an error
+#: (and keeps every count far inside 64-bit integers).
+MAX_COUNT = 10_000_000
+#: Longest förbund name (characters).
+MAX_NAME = 200
+#: Characters of a cell value quoted in a message.
+SHOWN_CHARS = 40
+
+
+def _shown(value) -> str:
+    """A cell value as a message quotes it: invisible characters visible (``\\x00``, ``\\ufeff``), cut at
+    :data:`SHOWN_CHARS` characters."""
+    text = str(value)
+    cut = len(text) > SHOWN_CHARS
+    text = text[:SHOWN_CHARS]
+    out = "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+    return f"'{out}'" + (f" (… {len(str(value))} tecken)" if cut else "")
+
+
 class _Collector:
     """Collects problems for one RawData."""
 
@@ -111,7 +130,7 @@ def _check_year(col: _Collector, table: str, s: pd.Series, year_range) -> tuple[
     lo, hi = year_range
     out = values.notna() & ((values < lo) | (values > hi))
     col.add(table, s.index[empty], "year", "år saknas")
-    col.add(table, s.index[bad], "year", [f"'{v}' är inte ett årtal" for v in s[bad]])
+    col.add(table, s.index[bad], "year", [f"{_shown(v)} är inte ett årtal" for v in s[bad]])
     col.add(
         table, s.index[out], "year",
         [f"år {_fmt(v)} ligger utanför mätåren ({lo}–{hi})" for v in values[out]],
@@ -123,10 +142,14 @@ def _check_year(col: _Collector, table: str, s: pd.Series, year_range) -> tuple[
 def _check_count(col: _Collector, table: str, s: pd.Series, column: str) -> tuple[pd.Series, pd.Series]:
     values, empty, bad = _parse_int(s)
     negative = values < 0
+    huge = values > MAX_COUNT
     col.add(table, s.index[empty], column, "värde saknas")
-    col.add(table, s.index[bad], column, [f"'{v}' är inte ett heltal" + _share_hint(v) for v in s[bad]])
+    col.add(table, s.index[bad], column, [f"{_shown(v)} är inte ett heltal" + _share_hint(v) for v in s[bad]])
     col.add(table, s.index[negative], column, [f"värdet {_fmt(v)} är negativt" for v in values[negative]])
-    ok = values.notna() & ~negative
+    col.add(table, s.index[huge], column,
+            [f"värdet {_shown(v)} är orimligt stort (högst {MAX_COUNT:,} i en enkätcell)".replace(",", " ")
+             for v in s[huge]])
+    ok = values.notna() & ~negative & ~huge
     return values.where(ok), ok
 
 
@@ -144,7 +167,7 @@ def _check_code(col: _Collector, table: str, s: pd.Series, column: str, valid: s
     empty = s.eq("")
     unknown = ~s.isin(valid) & ~empty
     col.add(table, s.index[empty], column, "värde saknas")
-    col.add(table, s.index[unknown], column, [f"{unknown_text} '{v}'{hint}" for v in s[unknown]])
+    col.add(table, s.index[unknown], column, [f"{unknown_text} {_shown(v)}{hint}" for v in s[unknown]])
     return ~empty & ~unknown
 
 
@@ -188,7 +211,7 @@ def _types(col: _Collector, catalog_first_year: int | None) -> dict[str, dict]:
             if c == "answer":
                 v, empty, bad = _parse_int(df[c])
                 col.add(table, df.index[empty], c, "värde saknas")
-                col.add(table, df.index[bad], c, [f"svarskoden '{x}' är inte ett heltal" for x in df[c][bad]])
+                col.add(table, df.index[bad], c, [f"svarskoden {_shown(x)} är inte ett heltal" for x in df[c][bad]])
                 values[c], oks[c] = v, v.notna()
             elif c in ("count", "asked", "unreachable", "answered") or c in _GENDER_COLUMNS:
                 values[c], oks[c] = _check_count(col, table, df[c], c)
@@ -216,12 +239,15 @@ NATIONAL_ID = "riket"
 def _check_forbund(col: _Collector, df: pd.DataFrame) -> set:
     col.add("forbund", df.index[df["forbund"].eq("")], "forbund", "förbundets id saknas")
     col.add("forbund", df.index[df["name"].eq("")], "name", "namn saknas")
+    long = df["name"].str.len() > MAX_NAME
+    col.add("forbund", df.index[long], "name",
+            [f"namnet är {len(v)} tecken långt (högst {MAX_NAME}): {_shown(v)}" for v in df["name"][long]])
     ids = df["forbund"]
     col.add("forbund", df.index[ids.eq(NATIONAL_ID)], "forbund",
             f"id {NATIONAL_ID!r} är reserverat för riksraderna")
     bad_slug = ids.ne("") & ~ids.str.fullmatch(SLUG_PATTERN)
     col.add("forbund", df.index[bad_slug], "forbund",
-            [f"id {v!r} får bara innehålla a–z, 0–9 och bindestreck (det blir fil- och webbadresser)"
+            [f"id {_shown(v)} får bara innehålla a–z, 0–9 och bindestreck (det blir fil- och webbadresser)"
              for v in ids[bad_slug]])
     _check_duplicates(col, "forbund", df)
     return set(df["forbund"]) - {""}

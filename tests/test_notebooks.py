@@ -155,7 +155,7 @@ def test_results_cache_hits_memory_then_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("FINSAM_CACHE_DIR", str(tmp_path))
     cache.clear_memory()
     ds, res = cache.load_results(FIXTURE)
-    files = list(tmp_path.glob("results-*.pkl"))
+    files = list(tmp_path.glob("results-*.json"))
     assert len(files) == 1
     assert cache.load_results(FIXTURE)[1] is res  # memory
     cache.clear_memory()
@@ -163,7 +163,7 @@ def test_results_cache_hits_memory_then_disk(tmp_path, monkeypatch):
     assert res2 is not res and res2.question.equals(res.question)
     # Other settings: another entry.
     cache.load_results(FIXTURE, {"ci_method": "jeffreys"})
-    assert len(list(tmp_path.glob("results-*.pkl"))) == 2
+    assert len(list(tmp_path.glob("results-*.json"))) == 2
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import figures, fmt, tables, texts
+from .. import escape, figures, fmt, tables, texts
 from ..codes import ALL_GROUPS, FIRST_NATIONAL_YEAR, NATIONAL, VIEWS
 from ..errors import InputError
 from . import glance
@@ -64,6 +64,8 @@ class ForbundReport(Report):
         self.forbund, self.year = _check_forbund_year(self.dataset, self.results, forbund, year)
         self.prev_year = self.year - 1
         self.name = self.dataset.forbund_name(self.forbund)
+        #: The name as literal Markdown text (names are free text from the data).
+        self.name_md = escape.markdown(self.name)
         r = self.results
         self.q = r.questions(self.year, self.forbund)
         self.ind_all = r.indicators(self.year, self.forbund, group=None)
@@ -184,7 +186,7 @@ def _volume_text(rep: ForbundReport) -> str:
         r = resp.loc[g]
         parts.append(f"{rep.cv.group_name.get(g, g).lower()} {fmt.integer(r['answered'])} "
                      f"({fmt.pct(r['response_rate'])})")
-    text = (f"{rep.name} deltog i mätningen {rep.year} ({texts.period(rep.year)}) med enkäter till "
+    text = (f"{rep.name_md} deltog i mätningen {rep.year} ({texts.period(rep.year)}) med enkäter till "
             f"{_n(len(groups), 'respondentgrupp', 'respondentgrupper')}. ")
     if total is not None:
         text += (f"Totalt kom {fmt.integer(total['answered'])} enkäter in av {fmt.integer(total['asked'])} "
@@ -634,7 +636,7 @@ def trend(rep: ForbundReport) -> list:
                      & (allind["gender"] == "alla") & (allind["year"] <= rep.year)]
     years = sorted(int(y) for y in sel["year"].unique())
     if len(years) < 2:
-        return [_md(f"{rep.name} har data bara för {rep.year}; utvecklingen över tid visas när det finns "
+        return [_md(f"{rep.name_md} har data bara för {rep.year}; utvecklingen över tid visas när det finns "
                     "fler mätår.")]
     panels, table_items, breaks_all = [], [], []
     for ind in rep.cv.indicators:
@@ -669,7 +671,7 @@ def trend(rep: ForbundReport) -> list:
                f"rikssnittet. Värdena finns i tabellen under diagrammet.")
         out.append(figures.trend_grid(panels, years, caption=caption, alt=alt,
                                       confidence=rep.settings.confidence))
-    out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {rep.name}." + _breaks_text(breaks_all)))
+    out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {rep.name_md}." + _breaks_text(breaks_all)))
     out.append(tables.HTMLTable(tables.trend_table(table_items, years), "Utveckling"))
     return out
 
@@ -726,7 +728,7 @@ def response(rep: ForbundReport) -> list:
         bold = r["group"] in ("deltagare_totalt", "totalt")
         rows.append((r["group_name"], r, bold))
     out = [
-        _md(f"**Tabell.** Tillfrågade, bortfall och svar per respondentgrupp {rep.year}, {rep.name} "
+        _md(f"**Tabell.** Tillfrågade, bortfall och svar per respondentgrupp {rep.year}, {rep.name_md} "
             "jämfört med riket. Bortfall = tillfrågade som inte svarat (inklusive ej nåbara). En enkät räknas "
             "som besvarad om minst en fråga är besvarad."),
         tables.HTMLTable(tables.response_table(rows, nat), "Svarsfrekvens"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import figures, fmt
+from .. import escape, figures, fmt
 from ..codes import ALL_GROUPS
 from ..stats import funnel_limits
 from .catview import Indicator
@@ -71,9 +71,9 @@ def funnel_section(report: Report, ind: Indicator, year: int, ind_rows, ind_nat,
     else:
         bits = []
         if hi:
-            bits.append(f"högre: {fmt.join_list(hi)}")
+            bits.append(f"högre: {fmt.join_list(map(escape.markdown, hi))}")
         if lo:
-            bits.append(f"lägre: {fmt.join_list(lo)}")
+            bits.append(f"lägre: {fmt.join_list(map(escape.markdown, lo))}")
         text += f"Utanför {ptxt}-gränserna ligger " + "; ".join(bits) + "."
     out.append(_md(text))
     caption = (f"Trattdiagram, indikator {ind.number} {year}: förbundens nyckeltal mot antal svar (effektivt n) "
