@@ -338,16 +338,13 @@ def test_a_second_build_says_one_is_running(tmp_path):
 
 
 def test_unwritable_project_is_a_swedish_message_exit_1(tmp_path, monkeypatch, capsys):
-    from finsam import build as B
     from finsam import cli
+    from finsam.project import init_project
 
     root = tmp_path / "proj"
-    root.mkdir()
+    init_project(root)
     (root / "reports").write_text("a file where the reports folder must be", encoding="utf-8")
-    monkeypatch.setattr(B, "REPO_ROOT", root)
-    real = B.build
-    monkeypatch.setattr(B, "build", lambda *a, **kw: real(*a, root=root, **kw))
     code = cli.build_command(data=VALID_DIR, years=(), forbund=(), jobs=1, force=False, render=False,
-                             settings_file=None)
+                             settings_file=None, project=root)
     assert code == 1
     assert "kunde inte skriva i projektkatalogen" in capsys.readouterr().err
