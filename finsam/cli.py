@@ -90,9 +90,12 @@ def validate_command(path: Path | None, project: Path | None = None) -> int:
         resp, part = raw.tables["responses"], raw.tables["participation"]
         years = set(resp["year"]) | set(part["year"])
         rows = len(resp)
+        national = raw.tables.get("national")
+        reference = sorted({int(y) for y in national["year"]}) if national is not None and len(national) else []
         click.echo(
             f"Inga fel: {fmt.thousands(len(raw.tables['forbund']))} förbund, {fmt.thousands(len(years))} år, "
-            f"{fmt.thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}."
+            f"{fmt.thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}"
+            + (f"; riksreferens för {', '.join(str(y) for y in reference)}." if reference else ".")
         )
         return 0
 

@@ -20,7 +20,9 @@ Workbook (.xlsx)
 ----------------
 Sheets ``forbund``, ``responses`` and ``participation`` with the same columns
 (header in the first row), optional sheets ``national`` and
-``national_participation`` (the national reference), and an optional sheet ``dataset`` with the two
+``national_participation`` (the national reference; without such a sheet the
+file ``national.csv`` / ``national_participation.csv`` next to the workbook is
+read, if present), and an optional sheet ``dataset`` with the two
 columns ``key, value`` holding the same metadata as ``dataset.toml``.
 
 Reading rules
@@ -499,6 +501,10 @@ def _read_workbook(path: Path) -> RawData:
                 columns, more = _rows_to_columns(header, rows, numbers, file, name)
                 tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
                 problems += more + more2
+            elif (path.parent / f"{name}.csv").is_file():  # NNS's reference file next to the workbook
+                locations[name] = (f"{name}.csv", None)
+                tables[name], more = _read_csv(path.parent / f"{name}.csv", name)
+                problems += more
         meta, more = _read_meta_sheet(wb, file)
     finally:
         wb.close()

@@ -512,6 +512,13 @@ def _clean_participation(col: _Collector, table: str, df: pd.DataFrame, p: dict,
 
 def _check_national_tables(col: _Collector, usable: dict, parsed: dict, catalog, resp, part) -> None:
     """The national reference: its own rules, then no förbund cell larger than its national cell."""
+    raw = col.raw
+    present = [name for name in OPTIONAL_TABLES if raw.tables.get(name) is not None]
+    if len(present) == 1:  # the two tables come together
+        missing = next(name for name in OPTIONAL_TABLES if name not in present)
+        file, sheet = raw.locations[missing]
+        col.problems.append(Problem(file, None, None, f"saknas: riksreferensen behöver både {_where(raw, 'national')} "
+                                    f"och {_where(raw, 'national_participation')}", sheet))
     nat = npart = None
     if "national_participation" in usable:
         df = usable["national_participation"]

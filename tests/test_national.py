@@ -274,3 +274,27 @@ def test_without_reference_files_nothing_changes(demo):
     assert demo.national is None and demo.national_participation is None
     nat, part = national_reference(demo)
     assert len(nat) and len(part)
+
+
+def test_a_workbook_reads_the_reference_files_next_to_it(one_with_reference, tmp_path):
+    from conftest import write_workbook
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    book = write_workbook(one_with_reference, folder / "svar.xlsx")
+    for name in ("national.csv", "national_participation.csv"):
+        shutil.copy(one_with_reference / name, folder / name)
+    ds = load_dataset(book)
+    pd.testing.assert_frame_equal(ds.national, load_dataset(one_with_reference).national)
+    res = CliRunner().invoke(main, ["validate", str(book)])
+    assert res.exit_code == 0, res.output
+    assert "riksreferens för 2017" in res.output
+
+
+def test_the_two_reference_tables_come_together(one_with_reference, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(one_with_reference, data)
+    (data / "national_participation.csv").unlink()
+    problems = validate_path(data)
+    assert [p.file for p in problems] == ["national_participation.csv"]
+    assert "national.csv" in problems[0].message
