@@ -174,8 +174,16 @@ def national_figures(dataset, catalog) -> pd.DataFrame:
 def national_digests(dataset, catalog) -> dict[str, str]:
     """Per year: sha256 of the national figures at display precision."""
     fig = national_figures(dataset, catalog)
+    # A national reference (national.csv, national_participation.csv) gives the national figures of its years.
+    reference = {}
+    for name in ("national", "national_participation"):
+        table = getattr(dataset, name, None)
+        if table is not None and len(table):
+            for (year,), digest in _group_digests(table, ["year"]).items():
+                reference[str(year)] = reference.get(str(year), "") + f"{name}:{digest}"
     out = {}
     for year, rows in fig.groupby("year", sort=True):
         rows = rows.sort_values(["level", "group", "item", "view"]).drop(columns="year")
-        out[str(year)] = sha256(rows.to_csv(index=False, lineterminator="\n"))
+        extra = [reference[str(year)]] if str(year) in reference else []
+        out[str(year)] = sha256(rows.to_csv(index=False, lineterminator="\n"), *extra)
     return out

@@ -90,9 +90,12 @@ def validate_command(path: Path | None, project: Path | None = None) -> int:
         resp, part = raw.tables["responses"], raw.tables["participation"]
         years = set(resp["year"]) | set(part["year"])
         rows = len(resp)
+        national = raw.tables.get("national")
+        reference = sorted({int(y) for y in national["year"]}) if national is not None and len(national) else []
         click.echo(
             f"Inga fel: {fmt.thousands(len(raw.tables['forbund']))} förbund, {fmt.thousands(len(years))} år, "
-            f"{fmt.thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}."
+            f"{fmt.thousands(rows)} {'svarsrad' if rows == 1 else 'svarsrader'}"
+            + (f"; riksreferens för {', '.join(str(y) for y in reference)}." if reference else ".")
         )
         return 0
 
@@ -214,6 +217,33 @@ def results_command(data, *, year, forbund, level, out, settings_file, project=N
     return guarded(run)
 
 
+def national_command(data, *, out, settings_file, project=None) -> int:
+    """``finsam national``: write ``national.csv`` and ``national_participation.csv`` (see :mod:`finsam.national`)."""
+    from ._atomic import os_error_text
+    from .io import load_dataset
+    from .national import reference_years, write_national
+    from .project import default_data
+
+    def run() -> int:
+        settings = _settings(settings_file)
+        dataset = load_dataset(data if data is not None else default_data(_project_dir(project)))
+        try:
+            written = write_national(dataset, out, settings)
+        except OSError as exc:
+            click.echo(f"Kunde inte skriva riksreferensen i {out}: {os_error_text(exc)}.", err=True)
+            return 2
+        years = reference_years(dataset, settings)
+        skipped = sorted(set(int(y) for y in dataset.responses["year"]) - set(years))
+        click.echo(f"Riksreferens för {', '.join(str(y) for y in years)} skriven: "
+                   + " och ".join(str(p) for p in written.values()) + ".")
+        if skipped:
+            click.echo(f"Utan riksreferens (färre än {settings.min_forbund_national} förbund): "
+                       f"{', '.join(str(y) for y in skipped)}.")
+        return 0
+
+    return guarded(run)
+
+
 # ---------------------------------------------------------------------------
 # the click commands
 # ---------------------------------------------------------------------------
@@ -256,6 +286,20 @@ def template(file: Path) -> None:
 def results(data, year, forbund, level, out, settings_file, project) -> None:
     sys.exit(results_command(data, year=year, forbund=forbund, level=level, out=out, settings_file=settings_file,
                              project=project))
+
+
+@main.command(help=(
+    "Skriv riksreferensen (national.csv och national_participation.csv) ur data för flera förbund, "
+    "så som NNS kan lämna den till utvärderare. Inget skrivs som riksrapporten själv döljer: bara år med minst "
+    "min_forbund_national förbund; en fråga vars rikssiffra döljs av reglerna för små grupper (färre än min_n svar) "
+    "utelämnas; när rikets könsuppdelning döljs skrivs frågans svar utan kön (utan_kon); annars kvinna och man "
+    "för sig och övriga svar tillsammans som utan_kon."))
+@click.argument("data", type=click.Path(path_type=Path), required=False, metavar="[DATA]")
+@click.option("--out", "out", type=click.Path(path_type=Path), metavar="KATALOG", required=True, help="Katalog att skriva de två filerna i (skapas vid behov).")
+@click.option("--settings", "settings_file", type=click.Path(path_type=Path, exists=True), metavar="FIL", default=None, help="TOML-fil med egna inställningar.")
+@click.option("--project", "project", type=click.Path(path_type=Path), metavar="MAPP", default=None, help="Projektmappen (standard: den aktuella mappen).")
+def national(data, out, settings_file, project) -> None:
+    sys.exit(national_command(data, out=out, settings_file=settings_file, project=project))
 
 
 @main.command(help="Skapa de syntetiska demodata (fast frö: samma filer varje gång).")

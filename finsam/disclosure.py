@@ -25,7 +25,8 @@ Rules, applied per year × group × question (the people answering one question)
 5. ``complement`` (förbund vs national, gender views): with the national gender
    split published, the women, men and others of the förbund *without* a
    published split can be derived as sums (national women − published förbund
-   women, …). If any of those sums – women, men, others, or any two of them
+   women, …; with a national reference these sums also hold the rest of the
+   country). If any of those sums – women, men, others, or any two of them
    together – is 1 to ``min_n`` − 1, the national gender split is withheld.
 6. A withheld national figure means no national comparison; a withheld (or
    missing) previous-year cell means no previous-year comparison.
@@ -156,11 +157,14 @@ def cell_status(stats: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
         hit = wide.set_index(_CKEYS).index.isin(victims.set_index(_CKEYS).index)
         wide.loc[hit, ["alla_status", "split_status"]] = "secondary"
 
-    # Rule 5: national gender split vs the förbund without a published split.
+    # Rule 5: national gender split vs the förbund without a published split. What can be derived is
+    # national − the published förbund splits: those förbund plus, with a national reference, the rest
+    # of the country (without one the national figure is the sum over förbund, so it is just those förbund).
     fb = wide.loc[~is_nat]
-    r = fb.loc[fb["split_status"] != ""].groupby(_QKEYS)[["kvinna", "man", "_resid"]].sum().reset_index()
-    nat_rows = wide.loc[is_nat, _QKEYS].merge(r, on=_QKEYS, how="left").fillna(0)
-    k, m, o = (nat_rows[c].to_numpy() for c in ("kvinna", "man", "_resid"))
+    split = ["kvinna", "man", "_resid"]
+    r = fb.loc[fb["split_status"] == ""].groupby(_QKEYS)[split].sum().reset_index()
+    nat_rows = wide.loc[is_nat, _QKEYS + split].merge(r, on=_QKEYS, how="left", suffixes=("", "_pub")).fillna(0)
+    k, m, o = (nat_rows[c].to_numpy() - nat_rows[f"{c}_pub"].to_numpy() for c in split)
     complement = np.zeros(len(nat_rows), dtype=bool)
     for x in (k, m, o, k + m, k + o, m + o):
         complement |= _small(x, min_n)

@@ -44,6 +44,8 @@ def tree_digest(path: str | Path, suffixes=(".csv", ".toml", ".xlsx")) -> str:
     """Digest of a workbook, or of a directory's files with ``suffixes`` (sorted by name)."""
     path = Path(path)
     files = [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file() and p.suffix in suffixes)
+    if path.is_file():  # a workbook reads the national reference files next to it (finsam.reading)
+        files += [path.parent / n for n in ("national.csv", "national_participation.csv") if (path.parent / n).is_file()]
     return files_digest(files)
 
 

@@ -43,10 +43,16 @@ Kontrollera data med `finsam validate`. Antal ska vara antal svar (heltal), inte
 
 ## Riksreferens
 
-Jämförelser med riket kräver data från flera förbund. Med färre förbund i data än
-inställningen `min_forbund_national` (standard 3) görs ingen jämförelse med riket, och
-rapporten säger varför. Vill du jämföra med riket: lägg in data för fler förbund, till
-exempel NNS sammanställning för hela landet, i samma format.
+Jämförelser med riket kräver en riksreferens: två filer från NNS, `national.csv`
+(`year, group, question, gender, answer, count`: svaren i hela landet, alla förbund
+tillsammans, även ditt) och `national_participation.csv` (kolumnerna i `participation.csv`
+utom `forbund`). Lägg dem här i `data/` (eller som bladen `national` och
+`national_participation` i arbetsboken). För de år referensen omfattar kommer rikets siffror
+från den, och ditt förbund jämförs med resten av landet (riket minus förbundet).
+`finsam national DATA --out MAPP` skriver filerna ur data för flera förbund.
+
+Utan riksreferens och med färre förbund i data än inställningen `min_forbund_national`
+(standard 3) görs ingen jämförelse med riket, och rapporten säger varför.
 
 Bygg sedan rapporterna med `finsam build`. Rapporterna hamnar i `reports/`, webbplatsen i `_site/`.
 """

@@ -8,13 +8,21 @@ forbund.csv        forbund, name
 responses.csv      year, forbund, group, question, gender, answer, count
 participation.csv  year, forbund, group, asked, unreachable, answered,
                    answered_kvinna, answered_man, answered_ej_uppgett, answered_utan_kon
+national.csv       optional national reference: year, group, question, gender, answer, count
+                   (answer counts for the whole country, all förbund together, including
+                   those in the data)
+national_participation.csv
+                   optional: the columns of participation.csv without ``forbund``
 dataset.toml       optional: ``[dataset]`` name, synthetic (bool), source, description,
                    publish_aggregates (bool: the site may offer the raw aggregates)
 
 Workbook (.xlsx)
 ----------------
 Sheets ``forbund``, ``responses`` and ``participation`` with the same columns
-(header in the first row), and an optional sheet ``dataset`` with the two
+(header in the first row), optional sheets ``national`` and
+``national_participation`` (the national reference; without such a sheet the
+file ``national.csv`` / ``national_participation.csv`` next to the workbook is
+read, if present), and an optional sheet ``dataset`` with the two
 columns ``key, value`` holding the same metadata as ``dataset.toml``.
 
 Reading rules
@@ -65,7 +73,17 @@ TABLES = {
         "answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon",
     ],
 }
+#: Optional tables: the national reference (issue 13). Absent file or sheet = no reference.
+OPTIONAL_TABLES = {
+    "national": ["year", "group", "question", "gender", "answer", "count"],
+    "national_participation": [c for c in TABLES["participation"] if c != "forbund"],
+}
+#: Every table, required ones first (the order problems are sorted in).
+ALL_TABLES = {**TABLES, **OPTIONAL_TABLES}
 INT_COLUMNS = {
+    "national": ["year", "answer", "count"],
+    "national_participation": OPTIONAL_TABLES["national_participation"][:1]
+    + OPTIONAL_TABLES["national_participation"][2:],
     "forbund": [],
     "responses": ["year", "answer", "count"],
     "participation": TABLES["participation"][:1] + TABLES["participation"][3:],
@@ -75,6 +93,8 @@ KEYS = {
     "forbund": ["forbund"],
     "responses": ["year", "forbund", "group", "question", "gender", "answer"],
     "participation": ["year", "forbund", "group"],
+    "national": ["year", "group", "question", "gender", "answer"],
+    "national_participation": ["year", "group"],
 }
 #: Metadata keys written to the template's ``dataset`` sheet.
 META_KEYS = ("name", "synthetic", "source", "description", "publish_aggregates")
@@ -133,13 +153,19 @@ class DataValidationError(FinsamError, ValueError):
 # ---------------------------------------------------------------------------
 @dataclass
 class Dataset:
-    """The three tables of a data directory plus its metadata."""
+    """The three tables of a data directory plus its metadata and optional national reference.
+
+    ``national`` and ``national_participation`` are ``None`` when the data
+    have no national reference (see the module docstring).
+    """
 
     forbund: pd.DataFrame
     responses: pd.DataFrame
     participation: pd.DataFrame
     meta: dict = field(default_factory=dict)
     source: Path | None = None
+    national: pd.DataFrame | None = None
+    national_participation: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -233,7 +259,7 @@ def _frame(
     """
     file, sheet = location
     header = [h.strip() for h in header]
-    wanted = TABLES[table]
+    wanted = ALL_TABLES[table]
     missing = [c for c in wanted if c not in header]
     problems = [Problem(file, 1, c, "kolumnen saknas", sheet) for c in missing]
     if missing:
@@ -435,6 +461,13 @@ def _read_directory(path: Path) -> RawData:
             continue
         tables[name], more = _read_csv(f, name)
         problems += more
+    for name in OPTIONAL_TABLES:
+        f = path / f"{name}.csv"
+        locations[name] = (f.name, None)
+        tables[name] = None
+        if f.is_file():
+            tables[name], more = _read_csv(f, name)
+            problems += more
     meta, more = _read_meta_toml(path)
     return RawData(tables, locations, meta, problems + more, path)
 
@@ -443,11 +476,11 @@ def _read_workbook(path: Path) -> RawData:
     from openpyxl import load_workbook
 
     file = path.name
-    locations = {name: (file, name) for name in TABLES}
+    locations = {name: (file, name) for name in ALL_TABLES}
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a bad file
-        empty = {name: None for name in TABLES}
+        empty = {name: None for name in ALL_TABLES}
         return RawData(empty, locations, {}, [Problem(file, None, None, f"arbetsboken kan inte läsas ({err})")], path)
     tables: dict[str, pd.DataFrame | None] = {}
     problems: list[Problem] = []
@@ -461,6 +494,17 @@ def _read_workbook(path: Path) -> RawData:
             columns, more = _rows_to_columns(header, rows, numbers, file, name)
             tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
             problems += more + more2
+        for name in OPTIONAL_TABLES:
+            tables[name] = None
+            if name in wb.sheetnames:
+                header, rows, numbers = _sheet_rows(wb[name])
+                columns, more = _rows_to_columns(header, rows, numbers, file, name)
+                tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
+                problems += more + more2
+            elif (path.parent / f"{name}.csv").is_file():  # NNS's reference file next to the workbook
+                locations[name] = (f"{name}.csv", None)
+                tables[name], more = _read_csv(path.parent / f"{name}.csv", name)
+                problems += more
         meta, more = _read_meta_sheet(wb, file)
     finally:
         wb.close()
@@ -484,8 +528,8 @@ def read_raw(path: str | Path | None = None) -> RawData:
     path = Path(path) if path is not None else default_data_dir()
     if path.is_dir():
         return _with_gender_ids(_read_directory(path))
-    locations = {name: (f"{name}.csv", None) for name in TABLES}
-    empty = {name: None for name in TABLES}
+    locations = {name: (f"{name}.csv", None) for name in ALL_TABLES}
+    empty = {name: None for name in ALL_TABLES}
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _with_gender_ids(_read_workbook(path))
     if path.is_file():
@@ -512,11 +556,13 @@ def gender_aliases() -> dict[str, str]:
 
 def _with_gender_ids(raw: RawData) -> RawData:
     """Responses' ``gender`` written as NNS code or label (any case) → the id (``1`` → ``kvinna``)."""
-    df = raw.tables.get("responses")
-    if df is not None and "gender" in df.columns and len(df):
-        aliases = gender_aliases()
-        lower = df["gender"].astype(str).str.strip().str.lower()
-        df["gender"] = lower.map(aliases).fillna(df["gender"])
+    aliases = None
+    for name in ("responses", "national"):
+        df = raw.tables.get(name)
+        if df is not None and "gender" in df.columns and len(df):
+            aliases = aliases or gender_aliases()
+            lower = df["gender"].astype(str).str.strip().str.lower()
+            df["gender"] = lower.map(aliases).fillna(df["gender"])
     return raw
 
 
@@ -529,6 +575,9 @@ def typed_tables(raw: RawData) -> dict[str, pd.DataFrame]:
     """Convert checked string tables to the typed frames of :class:`Dataset`."""
     out = {}
     for name, df in raw.tables.items():
+        if df is None:  # an optional table that is absent
+            out[name] = None
+            continue
         df = df.reset_index(drop=True)
         for c in INT_COLUMNS[name]:
             df[c] = df[c].astype("int64")

@@ -130,13 +130,22 @@ def compute_all(
     catalog = catalog or load_catalog()
     responses = dataset.responses
     participation = dataset.participation
+    national = getattr(dataset, "national", None)
+    national_participation = getattr(dataset, "national_participation", None)
     if years is not None:
         wanted = {int(y) for y in years} | {int(y) - 1 for y in years}
         responses = responses.loc[responses["year"].astype(int).isin(wanted)]
         participation = participation.loc[participation["year"].astype(int).isin(wanted)]
-    q = apply_disclosure(question_stats(responses, catalog, settings, participation), settings)
+        if national is not None:
+            national = national.loc[national["year"].astype(int).isin(wanted)]
+        if national_participation is not None:
+            national_participation = national_participation.loc[
+                national_participation["year"].astype(int).isin(wanted)]
+    q = apply_disclosure(
+        question_stats(responses, catalog, settings, participation, national, national_participation), settings
+    )
     ind = blank_withheld(indicator_stats(q, settings, catalog))
-    resp = response_stats(participation, catalog)
+    resp = response_stats(participation, catalog, national_participation)
     few = few_forbund_years(dataset, settings)
     q, ind = without_national(q, few), without_national(ind, few)
     if years is not None:

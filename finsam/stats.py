@@ -7,8 +7,11 @@ Cells
 -----
 A *cell* is year × förbund × group × question × gender view. The views are
 ``alla`` (every gender code: kvinna, man, ej_uppgett, utan_kon), ``kvinna`` and
-``man``. National rows have ``forbund = "riket"`` and pool every förbund in the
-data that year (the NNS "rikssnitt").
+``man``. National rows have ``forbund = "riket"``: for a year covered by the
+national reference (``national.csv``, issue 13) they are its answer counts
+(the whole country), otherwise they pool every förbund in the data that year
+(the NNS "rikssnitt"). Either way "rest of the country" is national minus the
+förbund.
 
 Shares (fractions 0–1, never percent)
 -------------------------------------
@@ -393,6 +396,8 @@ def question_stats(
     catalog: Catalog,
     settings: Settings | None = None,
     participation: pd.DataFrame | None = None,
+    national: pd.DataFrame | None = None,
+    national_participation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Shares, intervals and comparisons per cell, *before* disclosure control.
 
@@ -407,6 +412,13 @@ def question_stats(
     participation : DataFrame, optional
         If given, adds ``answered`` (questionnaires answered in the cell's group
         and gender view) as an extra column.
+    national : DataFrame, optional
+        The national reference ``year, group, question, gender, answer,
+        count``: the national rows of the years it holds are its counts
+        (every question valid for a group it or the förbund have), not the
+        sum over förbund.
+    national_participation : DataFrame, optional
+        ``answered`` of the national rows for the years it holds.
 
     Returns
     -------
@@ -434,23 +446,56 @@ def question_stats(
         cells[c] = cells[c].fillna(0).astype("int64")
 
     meta_cols = ["number", "text", "scale", "indicator", "_pool_set"]
-    national = (
-        cells.groupby(["year", "group", "question", "gender"], sort=False)[list(_CLASSES)].sum().reset_index()
+    covered = reference_years(national)
+    summed = cells.loc[~cells["year"].isin(covered)]
+    nat_rows = (
+        summed.groupby(["year", "group", "question", "gender"], sort=False)[list(_CLASSES)].sum().reset_index()
     )
-    national = national.merge(
-        cells[["year", "group", "question"] + meta_cols].drop_duplicates(["year", "group", "question"]),
+    nat_rows = nat_rows.merge(
+        summed[["year", "group", "question"] + meta_cols].drop_duplicates(["year", "group", "question"]),
         on=["year", "group", "question"],
     )
-    national["forbund"] = NATIONAL
-    cells = pd.concat([cells, national[cells.columns]], ignore_index=True)
+    nat_rows["forbund"] = NATIONAL
+    parts = [cells, nat_rows[cells.columns]]
+    if covered:
+        parts.append(_reference_cells(national, present, catalog)[cells.columns])
+    cells = pd.concat(parts, ignore_index=True)
 
     df = _shares(cells)
     df = _add_comparisons(df, settings, ["group", "question", "gender"]).drop(columns=["_pool_set"])
     order = dict(zip(catalog.groups["group"], catalog.groups["order"]))
     df["group_order"] = df["group"].map(order).astype("Int64")
     if participation is not None:
-        df = _add_answered(df, participation)
+        df = _add_answered(df, participation, national_participation)
     return order_columns(_sort_cells(df))
+
+
+def reference_years(national: pd.DataFrame | None) -> set[int]:
+    """The years a national reference table covers (empty without one)."""
+    if national is None or not len(national):
+        return set()
+    return {int(y) for y in national["year"]}
+
+
+def _reference_cells(national: pd.DataFrame, present: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """National cells of the years the reference covers, from its counts.
+
+    The grid is every question valid that year for a group the reference or
+    the förbund have; a question the reference lacks has n = 0.
+    """
+    nat = national.assign(forbund=NATIONAL)
+    groups = pd.concat(
+        [nat[["year", "group"]], present.loc[present["year"].isin(reference_years(national)), ["year", "group"]]],
+        ignore_index=True,
+    ).astype({"year": int, "group": str}).drop_duplicates()
+    groups = groups.loc[groups["year"].isin(reference_years(national))]
+    versions = _question_versions(catalog, groups["year"].unique())
+    grid = groups.assign(forbund=NATIONAL).merge(versions, on=["year", "group"], how="inner")
+    grid = grid.merge(pd.DataFrame({"gender": list(VIEWS)}), how="cross")
+    cells = grid.merge(_atom_counts(nat, catalog), on=_KEYS, how="left")
+    for c in _CLASSES:
+        cells[c] = cells[c].fillna(0).astype("int64")
+    return cells
 
 
 def order_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -583,13 +628,13 @@ def _add_comparisons(df: pd.DataFrame, settings: Settings, cell: list[str]) -> p
     return df.drop(columns=drop)
 
 
-def _add_answered(df: pd.DataFrame, participation: pd.DataFrame) -> pd.DataFrame:
+def _add_answered(df: pd.DataFrame, participation: pd.DataFrame,
+                  national_participation: pd.DataFrame | None = None) -> pd.DataFrame:
     p = participation.astype({"year": int, "forbund": str, "group": str})
     cols = {"alla": "answered", "kvinna": "answered_kvinna", "man": "answered_man"}
     per = p.groupby(["year", "forbund", "group"])[list(cols.values())].sum().reset_index()
-    nat = per.groupby(["year", "group"])[list(cols.values())].sum().reset_index()
-    nat["forbund"] = NATIONAL
-    per = pd.concat([per, nat], ignore_index=True)
+    nat = _national_participation(per, national_participation, list(cols.values()))
+    per = pd.concat([per, nat[per.columns]], ignore_index=True)
     long = per.melt(id_vars=["year", "forbund", "group"], var_name="_col", value_name="_answered")
     long["gender"] = long.pop("_col").map({v: k for k, v in cols.items()})
     long = long.rename(columns={"_answered": "answered"})
@@ -901,7 +946,21 @@ _RESPONSE_COUNTS = [
 ]
 
 
-def response_stats(participation: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+def _national_participation(per: pd.DataFrame, national_participation: pd.DataFrame | None,
+                            columns: list[str]) -> pd.DataFrame:
+    """National participation rows: the reference for the years it holds, else the sum over förbund."""
+    covered = reference_years(national_participation)
+    summed = per.loc[~per["year"].isin(covered)]
+    nat = summed.groupby(["year", "group"], sort=False)[columns].sum().reset_index()
+    if covered:
+        ref = national_participation.astype({"year": int, "group": str})
+        ref = ref.groupby(["year", "group"], sort=False)[columns].sum().reset_index()
+        nat = pd.concat([nat, ref], ignore_index=True)
+    return nat.assign(forbund=NATIONAL)
+
+
+def response_stats(participation: pd.DataFrame, catalog: Catalog,
+                   national_participation: pd.DataFrame | None = None) -> pd.DataFrame:
     """Response figures per year × förbund (and riket) × group, as in 003 table 2.
 
     Parameters
@@ -922,12 +981,16 @@ def response_stats(participation: pd.DataFrame, catalog: Catalog) -> pd.DataFram
         unreachable); ``response_rate`` = answered / asked (NaN when nobody was
         asked). Extra groups per year × förbund: ``deltagare_totalt`` (all
         participant groups, after them) and ``totalt`` (all groups, last).
-        National rows have ``forbund = "riket"`` (sum over förbund).
+        National rows have ``forbund = "riket"``: the sum over förbund, or
+        the national reference for the years it holds.
+    national_participation : DataFrame, optional
+        The national reference's participation (columns of ``participation``
+        without ``forbund``).
     """
     p = participation[["year", "forbund", "group", *_RESPONSE_COUNTS]].copy()
     p = p.astype({"year": int, "forbund": str, "group": str})
     p = p.groupby(["year", "forbund", "group"], sort=False)[_RESPONSE_COUNTS].sum().reset_index()
-    nat = p.groupby(["year", "group"], sort=False)[_RESPONSE_COUNTS].sum().reset_index().assign(forbund=NATIONAL)
+    nat = _national_participation(p, national_participation, _RESPONSE_COUNTS)
     p = pd.concat([p, nat[p.columns]], ignore_index=True)
     groups = catalog.groups.set_index("group")
     participants = set(groups.index[groups["participant"]])

@@ -66,5 +66,6 @@ def no_national(count: int, year: int, minimum: int) -> str:
     """Why a förbund report has no national comparison (too few förbund in the data)."""
     forbund = "ett förbund" if count == 1 else f"{count} förbund"
     return (f"Ingen jämförelse med riket: data för {year} innehåller bara {forbund}, så ett rikssnitt skulle "
-            f"till stor del vara förbundets egna svar (minst {minimum} förbund behövs). Kör rapporten på data "
-            "som omfattar fler förbund, till exempel NNS sammanställning för hela landet.")
+            f"till stor del vara förbundets egna svar (minst {minimum} förbund behövs). Lägg NNS riksreferens "
+            "(national.csv och national_participation.csv, eller bladen national och national_participation) "
+            "i datamappen, eller kör rapporten på data som omfattar fler förbund.")

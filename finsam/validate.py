@@ -23,6 +23,16 @@ Cross       responses need a participation row (year, förbund, group); a
             condition_question/condition_answer) has per year × förbund × gender
             at most as many answers as the condition answer ("Ja") got on its
             condition question (the total over genders then follows).
+National    the optional national reference (``national.csv``,
+            ``national_participation.csv``) follows the same rules as
+            responses and participation (types, codes, keys, counts, cross).
+            Against it, per year it covers: no förbund cell may be larger than
+            its national cell – responses per year × group × question × answer
+            and gender (kvinna, man, the others together; all genders together
+            when the reference gives no gender split for the question), and
+            every participation number per year × group. Both rows are named.
+            A question missing from the reference has no national figure and
+            is not compared.
 
 To avoid one mistake producing a cascade of messages, rows that fail a
 row-level rule (and repeated rows of a duplicated key) are left out of the
@@ -39,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import year_span
-from .reading import KEYS, TABLES, DataValidationError, Dataset, Problem, RawData, read_raw
+from .reading import ALL_TABLES, KEYS, OPTIONAL_TABLES, TABLES, DataValidationError, Dataset, Problem, RawData, read_raw
 
 __all__ = [
     "DataValidationError",
@@ -56,7 +66,7 @@ LAST_YEAR = 2100
 YEAR_RANGE = (2017, LAST_YEAR)
 
 _GENDER_COLUMNS = ["answered_kvinna", "answered_man", "answered_ej_uppgett", "answered_utan_kon"]
-_TABLE_ORDER = {name: i for i, name in enumerate(TABLES)}
+_TABLE_ORDER = {name: i for i, name in enumerate(ALL_TABLES)}
 
 
 # ---------------------------------------------------------------------------
@@ -201,13 +211,13 @@ def _types(col: _Collector, catalog_first_year: int | None) -> dict[str, dict]:
     """Check integers and years; returns per table the parsed values and ok masks."""
     year_range = (catalog_first_year or YEAR_RANGE[0], LAST_YEAR)
     parsed: dict[str, dict] = {}
-    for table in ("responses", "participation"):
+    for table in ("responses", "participation", *OPTIONAL_TABLES):
         df = col.raw.tables.get(table)
-        if df is None or list(df.columns) != TABLES[table]:
+        if df is None or list(df.columns) != ALL_TABLES[table]:
             continue
         values, oks = {}, {}
         values["year"], oks["year"] = _check_year(col, table, df["year"], year_range)
-        for c in TABLES[table]:
+        for c in ALL_TABLES[table]:
             if c == "answer":
                 v, empty, bad = _parse_int(df[c])
                 col.add(table, df.index[empty], c, "värde saknas")
@@ -265,27 +275,27 @@ def _check_keys(col: _Collector, table: str, df: pd.DataFrame, known_forbund: se
     return ok
 
 
-def _check_participation(col: _Collector, df: pd.DataFrame, p: dict) -> None:
+def _check_participation(col: _Collector, df: pd.DataFrame, p: dict, table: str = "participation") -> None:
     v = p["values"]
     asked, unreachable, answered = v["asked"], v["unreachable"], v["answered"]
     over = unreachable > asked
-    col.add("participation", df.index[over], "unreachable",
+    col.add(table, df.index[over], "unreachable",
             [f"unreachable ({_fmt(u)}) är större än asked ({_fmt(a)})" for u, a in zip(unreachable[over], asked[over])])
     reachable = asked - unreachable
     over = (answered > reachable) & (unreachable <= asked)
-    col.add("participation", df.index[over], "answered",
+    col.add(table, df.index[over], "answered",
             [f"answered ({_fmt(x)}) är större än asked − unreachable ({_fmt(a)} − {_fmt(u)} = {_fmt(a - u)})"
              for x, a, u in zip(answered[over], asked[over], unreachable[over])])
     total = sum(v[c] for c in _GENDER_COLUMNS)
     over = total > answered
-    col.add("participation", df.index[over], "answered",
+    col.add(table, df.index[over], "answered",
             [f"summan av answered_kvinna, answered_man, answered_ej_uppgett och answered_utan_kon ({_fmt(s)}) "
              f"är större än answered ({_fmt(x)})" for s, x in zip(total[over], answered[over])])
 
 
-def _check_responses(col: _Collector, df: pd.DataFrame, r: dict, known_forbund, catalog) -> pd.Series:
-    """Row-level rules of responses.csv; returns the mask of clean rows."""
-    table = "responses"
+def _check_responses(col: _Collector, df: pd.DataFrame, r: dict, known_forbund, catalog,
+                     table: str = "responses") -> pd.Series:
+    """Row-level rules of responses.csv (or national.csv); returns the mask of clean rows."""
     ok = _check_keys(col, table, df, known_forbund, catalog)
     q = catalog.questions
     qinfo = q.drop_duplicates("question").set_index("question")[["group", "scale"]]
@@ -342,7 +352,7 @@ def _clean_responses(df: pd.DataFrame, r: dict, ok: pd.Series) -> pd.DataFrame:
     out = pd.DataFrame({
         "rad": df.index[ok],
         "year": v["year"][ok].astype("int64").to_numpy(),
-        "forbund": df["forbund"][ok].to_numpy(),
+        "forbund": df["forbund"][ok].to_numpy() if "forbund" in df.columns else NATIONAL_ID,
         "group": df["group"][ok].to_numpy(),
         "question": df["question"][ok].to_numpy(),
         "gender": df["gender"][ok].to_numpy(),
@@ -352,27 +362,36 @@ def _clean_responses(df: pd.DataFrame, r: dict, ok: pd.Series) -> pd.DataFrame:
     return out
 
 
-def _check_cross(col: _Collector, resp: pd.DataFrame, part: pd.DataFrame, catalog) -> None:
-    """Responses against participation and conditional questions."""
+def _check_cross(col: _Collector, resp: pd.DataFrame, part: pd.DataFrame, catalog,
+                 tables: tuple[str, str] = ("responses", "participation"), per_gender: bool = True) -> None:
+    """Responses against participation and conditional questions (or the national pair of tables).
+
+    With ``per_gender`` false (the national reference, which may give a
+    question's answers without gender split) the gender rules are checked on
+    all genders together.
+    """
     raw = col.raw
+    rt, pt = tables
     key = ["year", "forbund", "group"]
     # Responses need a participation row.
     cells = resp.groupby(key, as_index=False, sort=False).agg(rad=("rad", "min"))
     m = cells.merge(part[key + ["prad"]].drop_duplicates(key), on=key, how="left")
     lost = m[m["prad"].isna()]
-    col.add("responses", lost["rad"], None,
-            [f"ingen rad i {_where(raw, 'participation')} för år {y}, förbund {f}, grupp {g}"
+    col.add(rt, lost["rad"], None,
+            [f"ingen rad i {_where(raw, pt)} för år {y}, förbund {f}, grupp {g}"
              for y, f, g in zip(lost["year"], lost["forbund"], lost["group"])])
 
     # n per question ≤ answered.
     n = resp.groupby(key + ["question"], as_index=False, sort=False).agg(n=("count", "sum"), rad=("rad", "min"))
     m = n.merge(part, on=key)
     over = m[m["n"] > m["answered"]]
-    col.add("responses", over["rad"], "count",
-            [f"fråga {q} har {n_} svar år {y} för förbund {f}, men answered är {_fmt(a)} ({_ref(raw, 'participation', pr)})"
+    col.add(rt, over["rad"], "count",
+            [f"fråga {q} har {n_} svar år {y} för förbund {f}, men answered är {_fmt(a)} ({_ref(raw, pt, pr)})"
              for q, n_, y, f, a, pr in zip(over["question"], over["n"], over["year"], over["forbund"], over["answered"],
                                             over["prad"])])
 
+    if not per_gender:
+        resp = resp.assign(gender="alla")
     # n per question and gender ≤ answered_<gender>.
     ng = resp.groupby(key + ["question", "gender"], as_index=False, sort=False).agg(
         n=("count", "sum"), rad=("rad", "min"))
@@ -382,10 +401,10 @@ def _check_cross(col: _Collector, resp: pd.DataFrame, part: pd.DataFrame, catalo
         c = f"answered_{g}"
         if c in m:
             limit = limit.where(m["gender"] != g, m[c])
-    over = m[m["n"] > limit]
-    col.add("responses", over["rad"], "count",
+    over = m[m["n"] > limit] if per_gender else m.iloc[:0]
+    col.add(rt, over["rad"], "count",
             [f"fråga {q} har {n_} svar med kön {g} år {y} för förbund {f}, men answered_{g} är {_fmt(a)} "
-             f"({_ref(raw, 'participation', pr)})"
+             f"({_ref(raw, pt, pr)})"
              for q, g, n_, y, f, a, pr in zip(over["question"], over["gender"], over["n"], over["year"],
                                               over["forbund"], limit[over.index], over["prad"])])
 
@@ -414,7 +433,7 @@ def _check_cross(col: _Collector, resp: pd.DataFrame, part: pd.DataFrame, catalo
         scale = q.loc[q["question"] == cq, "scale"].iloc[0]
         labels[cq, ca] = catalog.scales.loc[(catalog.scales["scale"] == scale) & (catalog.scales["code"] == ca),
                                             "label"].iloc[0]
-    col.add("responses", over["rad"], "count",
+    col.add(rt, over["rad"], "count",
             [f"villkorsfrågan {qq} har {n_} svar med kön {g} år {y} för förbund {f}, men bara {yy} svarade "
              f"{labels[cq, ca]} ({ca}) på {cq}"
              for qq, n_, g, y, f, yy, cq, ca in zip(over["question"], over["n"], over["gender"], over["year"],
@@ -427,7 +446,7 @@ def _sorted(raw: RawData, problems: list[Problem]) -> list[Problem]:
     order = {}
     for table, (file, sheet) in raw.locations.items():
         order[file, sheet] = _TABLE_ORDER[table]
-    columns = {c: i for cols in TABLES.values() for i, c in enumerate(cols)}
+    columns = {c: i for cols in ALL_TABLES.values() for i, c in enumerate(cols)}
 
     def key(p: Problem):
         return (order.get((p.file, p.sheet), -1 if p.file == str(raw.source) else len(order)),
@@ -440,8 +459,11 @@ def _as_raw(data: Dataset) -> RawData:
     """A Dataset (typed or not) as RawData; rows numbered as if written to CSV."""
     tables: dict[str, pd.DataFrame | None] = {}
     problems = []
-    for name, cols in TABLES.items():
+    for name, cols in ALL_TABLES.items():
         df = getattr(data, name)
+        if df is None:  # optional table absent
+            tables[name] = None
+            continue
         missing = [c for c in cols if c not in df.columns]
         problems += [Problem(f"{name}.csv", 1, c, "kolumnen saknas") for c in missing]
         if missing:
@@ -450,7 +472,7 @@ def _as_raw(data: Dataset) -> RawData:
         out = pd.DataFrame({c: df[c].astype("str").str.strip() for c in cols})
         out.index = pd.Index(np.arange(len(df)) + 2, dtype="int64", name="rad")
         tables[name] = out
-    locations = {name: (f"{name}.csv", None) for name in TABLES}
+    locations = {name: (f"{name}.csv", None) for name in ALL_TABLES}
     source = data.source if data.source is not None else Path(".")
     return RawData(tables, locations, dict(data.meta), problems, source)
 
@@ -478,30 +500,121 @@ def validate_dataset(data: RawData | Dataset, *, catalog=None) -> list[Problem]:
     col = _Collector(raw)
     parsed = _types(col, int(catalog.questions["first_year"].min()))
     usable = {
-        name: df for name, df in raw.tables.items() if df is not None and list(df.columns) == TABLES[name]
+        name: df for name, df in raw.tables.items() if df is not None and list(df.columns) == ALL_TABLES[name]
     }
     known_forbund = _check_forbund(col, usable["forbund"]) if "forbund" in usable else None
 
     part = None
     if "participation" in usable:
         df, p = usable["participation"], parsed["participation"]
-        key_ok = _check_keys(col, "participation", df, known_forbund, catalog) & p["ok"]["year"]
-        dup = _check_duplicates(col, "participation", df)
-        _check_participation(col, df, p)
-        keep = key_ok & ~dup
-        part = pd.DataFrame({"prad": df.index[keep], "year": p["values"]["year"][keep].astype("int64").to_numpy(),
-                             "forbund": df["forbund"][keep].to_numpy(), "group": df["group"][keep].to_numpy()})
-        for c in ["answered"] + _GENDER_COLUMNS:
-            part[c] = p["values"][c][keep].to_numpy()
+        part = _clean_participation(col, "participation", df, p, known_forbund, catalog)
     if "responses" in usable and not len(usable["responses"]) and not raw.problems:
         file, sheet = raw.locations["responses"]
         col.problems.append(Problem(file, None, None, "inga svar: tabellen responses har inga rader", sheet))
+    resp = None
     if "responses" in usable:
         df, r = usable["responses"], parsed["responses"]
         ok = _check_responses(col, df, r, known_forbund, catalog)
+        resp = _clean_responses(df, r, ok)
         if part is not None:
-            _check_cross(col, _clean_responses(df, r, ok), part, catalog)
+            _check_cross(col, resp, part, catalog)
+    _check_national_tables(col, usable, parsed, catalog, resp, part)
     return _sorted(raw, list(raw.problems) + col.problems)
+
+
+def _clean_participation(col: _Collector, table: str, df: pd.DataFrame, p: dict, known_forbund, catalog) -> pd.DataFrame:
+    """Row rules of a participation table; the clean rows (``prad`` = source row) for the cross checks."""
+    key_ok = _check_keys(col, table, df, known_forbund, catalog) & p["ok"]["year"]
+    dup = _check_duplicates(col, table, df)
+    _check_participation(col, df, p, table)
+    keep = key_ok & ~dup  # bad numbers are NaN: no cross check fires on them
+    forbund = df["forbund"][keep].to_numpy() if "forbund" in df.columns else NATIONAL_ID
+    out = pd.DataFrame({"prad": df.index[keep], "year": p["values"]["year"][keep].astype("int64").to_numpy(),
+                        "forbund": forbund, "group": df["group"][keep].to_numpy()})
+    for c in ["asked", "unreachable", "answered"] + _GENDER_COLUMNS:
+        out[c] = p["values"][c][keep].to_numpy()
+    return out
+
+
+def _check_national_tables(col: _Collector, usable: dict, parsed: dict, catalog, resp, part) -> None:
+    """The national reference: its own rules, then no förbund cell larger than its national cell."""
+    raw = col.raw
+    present = [name for name in OPTIONAL_TABLES if raw.tables.get(name) is not None]
+    if len(present) == 1:  # the two tables come together
+        missing = next(name for name in OPTIONAL_TABLES if name not in present)
+        file, sheet = raw.locations[missing]
+        col.problems.append(Problem(file, None, None, f"saknas: riksreferensen behöver både {_where(raw, 'national')} "
+                                    f"och {_where(raw, 'national_participation')}", sheet))
+    nat = npart = None
+    if "national_participation" in usable:
+        df = usable["national_participation"]
+        npart = _clean_participation(col, "national_participation", df, parsed["national_participation"], None,
+                                     catalog)
+    if "national" in usable:
+        df, r = usable["national"], parsed["national"]
+        ok = _check_responses(col, df, r, None, catalog, table="national")
+        nat = _clean_responses(df, r, ok)
+        if npart is not None:
+            _check_cross(col, nat, npart, catalog, tables=("national", "national_participation"), per_gender=False)
+    if nat is not None and resp is not None:
+        _check_against_national(col, resp, nat)
+    if npart is not None and part is not None:
+        _check_participation_against_national(col, part, npart)
+
+
+def _gender_bucket(frame: pd.DataFrame, split: pd.Series) -> np.ndarray:
+    """kvinna, man or the others together; ``alla`` where the reference has no gender split."""
+    g = frame["gender"].to_numpy(dtype=object)
+    bucket = np.where(np.isin(g, ["kvinna", "man"]), g, "ej_uppgett/utan_kon")
+    return np.where(split.to_numpy(dtype=bool), bucket, "alla")
+
+
+def _check_against_national(col: _Collector, resp: pd.DataFrame, nat: pd.DataFrame) -> None:
+    """A förbund's answers per question × answer × gender ≤ the national reference's."""
+    raw = col.raw
+    qkey = ["year", "group", "question"]
+    questions = nat.assign(_split=nat["gender"].isin(["kvinna", "man"])).groupby(qkey, as_index=False)["_split"].any()
+    r = resp.merge(questions, on=qkey, how="inner")  # questions the reference covers
+    if r.empty:
+        return
+    r["bucket"] = _gender_bucket(r, r["_split"])
+    n = nat.merge(questions, on=qkey)
+    n["bucket"] = _gender_bucket(n, n["_split"])
+    ckey = qkey + ["answer", "bucket"]
+    fb = r.groupby(["forbund"] + ckey, as_index=False, sort=False).agg(count=("count", "sum"), rad=("rad", "min"))
+    nn = n.groupby(ckey, as_index=False, sort=False).agg(ncount=("count", "sum"), nrad=("rad", "min"))
+    m = fb.merge(nn, on=ckey, how="left")
+    m["ncount"] = m["ncount"].fillna(0).astype("int64")
+    over = m[m["count"] > m["ncount"]]
+    if over.empty:
+        return
+    where = _where(raw, "national")
+
+    def _nref(nrad) -> str:
+        return f"{where} rad {int(nrad)}" if pd.notna(nrad) else f"ingen rad i {where}"
+
+    col.add("responses", over["rad"], "count",
+            [f"förbund {f} har {c} svar {a} på fråga {q} (kön {b}) år {y}, fler än hela riket ({nc}; {_nref(nr)})"
+             for f, c, a, q, b, y, nc, nr in zip(over["forbund"], over["count"], over["answer"], over["question"],
+                                                over["bucket"], over["year"], over["ncount"], over["nrad"])])
+
+
+def _check_participation_against_national(col: _Collector, part: pd.DataFrame, npart: pd.DataFrame) -> None:
+    """Every participation number of a förbund ≤ the national one (years the reference covers)."""
+    raw = col.raw
+    p = part.loc[part["year"].isin(set(npart["year"]))]
+    m = p.merge(npart.drop(columns="forbund").drop_duplicates(["year", "group"]), on=["year", "group"], how="left",
+                suffixes=("", "_nat"))
+    where = _where(raw, "national_participation")
+    lost = m[m["prad_nat"].isna()]
+    col.add("participation", lost["prad"], "group",
+            [f"ingen rad i {where} för år {y}, grupp {g}" for y, g in zip(lost["year"], lost["group"])])
+    m = m[m["prad_nat"].notna()]
+    for c in ["asked", "unreachable", "answered"] + _GENDER_COLUMNS:
+        over = m[m[c] > m[f"{c}_nat"]]
+        col.add("participation", over["prad"], c,
+                [f"{c} ({_fmt(v)}) för förbund {f} är större än rikets ({_fmt(nv)}; {where} rad {int(nr)})"
+                 for v, f, nv, nr in zip(over[c], over["forbund"], over[f"{c}_nat"], over["prad_nat"])])
 
 
 def _spans_text(rows: list[int], most: int = 5) -> str:
