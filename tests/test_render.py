@@ -194,7 +194,7 @@ def test_pdf_link_shows_only_the_pdf(site):
 def test_a_second_render_renders_nothing(project):
     result = R.render(project, quarto=quarto_command(), jobs=2)
     assert (result.reports, result.pages, result.failed) == ([], [], {})
-    assert result.unchanged == len(REPORT_KEYS) + 10
+    assert result.unchanged == len(REPORT_KEYS) + 11  # + 10 listing and root pages + the explorer
 
 
 def test_a_changed_report_renders_it_and_the_pages_listing_it_to_the_same_bytes(project):
