@@ -160,8 +160,13 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     noop = time.perf_counter() - t
-    print(f"noop_rebuild_s: {_sv(noop)}")
+    print(f"noop_rebuild_s: {_sv(noop)}  (loads, validates and hashes the data; records the inputs)")
     print(f"noop_rebuild_executed: {proc.returncode}")
+    # Again: now the inputs' bytes and the outputs match the recorded build, so it stops before reading the data.
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    print(f"noop_quick_s: {_sv(time.perf_counter() - t)}  (target < 3 whole demo, < 2 one year)")
+    print(f"noop_quick_executed: {proc.returncode}")
     return 0
 
 
