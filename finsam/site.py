@@ -15,6 +15,8 @@ Layout under ``reports/`` (git-ignored; ``_``-files are never rendered by Quarto
     <year>/<forbund>.ipynb    executed reports (written by the build)
     <year>/riket.ipynb
     forbund.qmd               "Förbund": listing of the förbund pages
+    utforska.qmd              "Utforska": the explorer (Observable JS over
+                              data/resultat_<year>_indikator.csv, finsam.explorer)
     forbund-<forbund>.qmd     one förbund: its reports over the years
     indikatorer/index.qmd     "Indikatorer": listing of the indicator pages
     indikatorer/<n>.ipynb     executed indicator pages (written by the build)
@@ -715,6 +717,14 @@ def write_pages(dataset, settings, root) -> list[Path]:
             path = data_dir / f"resultat_{year}_{tag}.csv"
             _write_if_changed(path, results_csv_text(df), written)
             results_files.append(path)
+
+    # The explorer reads exactly the indicator results files written above.
+    from .explorer import PAGE as EXPLORER_PAGE, explorer_page  # noqa: PLC0415
+
+    explorer_fm, explorer_body = explorer_page(
+        dataset, settings, results_files, sorted(dataset.forbund["forbund"].astype(str)), _synthetic_callout(dataset)
+    )
+    _write_if_changed(reports / EXPLORER_PAGE, _page(explorer_fm, explorer_body), written)
 
     # Includes for the root pages.
     includes = {

@@ -277,6 +277,35 @@ class HTMLTable:
         return self.html
 
 
+def with_caption(table, caption: str):
+    """``table`` with a real caption in both forms: ``<caption>`` in HTML, a sticky block in Typst.
+
+    ``caption`` is the table's "**Tabell N.** text" paragraph: the bold label
+    stays bold, the text is the same in both forms (escaped, never markup).
+    ``table`` is a :class:`Table`, an :class:`HTMLTable` or plain HTML (which
+    gets only the HTML caption); the same kind is returned.
+    """
+    if isinstance(table, HTMLTable):
+        return HTMLTable(with_caption(table.html, caption), table.plain)
+    label, text = "", caption.strip()
+    if text.startswith("**") and "**" in text[2:]:
+        label, text = text[2:].split("**", 1)
+        text = text.strip()
+    html_caption = (f"<strong>{escape.html(label)}</strong> " if label else "") + escape.html(text)
+    head, sep, rest = str(table).partition(">")
+    if not head.startswith("<table") or not sep:
+        raise ValueError("with_caption: not an HTML table")
+    html_text = f"{head}><caption>{html_caption}</caption>{rest if rest.startswith(chr(10)) else chr(10) + rest}"
+    typst = getattr(table, "typst", None)
+    if typst is None:
+        return html_text
+    parts = ([f"#strong[#{_typst_string(label)}]"] if label else []) + ([f"#{_typst_string(text)}"] if text else [])
+    block = f"#block(sticky: true)[{' '.join(parts)}]"
+    lines = typst.split("\n")
+    at = lines.index("#set par(justify: false)") + 1
+    return Table(html_text, "\n".join(lines[:at] + [block] + lines[at:]))
+
+
 def group_row(text: str, ncols: int) -> list[Cell]:
     """A full-width sub-heading row inside a table body (e.g. a question)."""
     return [Cell(text, colspan=ncols, bold=True, background=GROUP_BACKGROUND, align="left", border_top=True)]

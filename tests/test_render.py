@@ -37,6 +37,9 @@ LISTINGS = {
     "reports/forbund-beta.html": ("reports/2022/beta.html", "reports/2023/beta.html"),
     "reports/indikatorer/index.html": ("reports/indikatorer/1.html",),
 }
+#: The explorer page and the results files it reads (relative to _site).
+EXPLORER = "reports/utforska.html"
+EXPLORER_DATA = ("reports/data/resultat_2022_indikator.csv", "reports/data/resultat_2023_indikator.csv")
 #: Markdown or attribute syntax that must never reach a reader as text.
 LEAKS = (":::", "{fig-alt=", "{.callout", "{#", "```", "<div", "&lt;")
 _TAG = re.compile(r"<[^>]+>")
@@ -84,6 +87,8 @@ def _main_text(page: str) -> str:
     """The visible text of a page's main content (scripts and styles removed)."""
     body = page.split('<main', 1)[-1].split("</main>", 1)[0]
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    # Quarto keeps the source of echo: false OJS cells in hidden blocks (for its error messages).
+    body = re.sub(r'<div class="sourceCode cell-code hidden"[^>]*>.*?</pre>\s*</div>', " ", body, flags=re.S)
     return html.unescape(_TAG.sub(" ", body))
 
 
@@ -189,7 +194,7 @@ def test_pdf_link_shows_only_the_pdf(site):
 def test_a_second_render_renders_nothing(project):
     result = R.render(project, quarto=quarto_command(), jobs=2)
     assert (result.reports, result.pages, result.failed) == ([], [], {})
-    assert result.unchanged == len(REPORT_KEYS) + 10
+    assert result.unchanged == len(REPORT_KEYS) + 11  # + 10 listing and root pages + the explorer
 
 
 def test_a_changed_report_renders_it_and_the_pages_listing_it_to_the_same_bytes(project):
@@ -227,3 +232,25 @@ def test_a_failing_report_is_named_and_the_others_are_rendered(project):
     # Not recorded as rendered: the next render tries it again.
     again = R.render(project, quarto=quarto_command(), jobs=1)
     assert sorted(again.failed) == ["reports/2022/alfa.ipynb"] and again.reports == []
+
+
+def test_explorer_page_works_offline_from_the_site(site):
+    page = (site / EXPLORER).read_text(encoding="utf-8")
+    # The OJS runtime is served by the site itself; no script or stylesheet from another host.
+    assert 'src="../site_libs/quarto-ojs/quarto-ojs-runtime.js"' in page
+    assert (site / "site_libs" / "quarto-ojs" / "quarto-ojs-runtime.js").is_file()
+    for target in _HREF.findall(page):
+        assert not urlsplit(target).netloc, target
+    # The data files it reads are in the site, and they are the only ones.
+    attached = sorted(set(re.findall(r'FileAttachment</span>\(<span class="st">&quot;([^&]+)&quot;', page)
+                          + re.findall(r'FileAttachment</span>\(<span class="st">"([^"]+)"', page)))
+    assert attached == [Path(p).relative_to("reports").as_posix() for p in EXPLORER_DATA]
+    for rel in EXPLORER_DATA:
+        assert (site / rel).is_file(), rel
+    assert "ojs-module-contents" in page
+    text = _main_text(page)
+    assert "Utforska resultaten" in text and "Över åren mot riket" in text and "Mot de andra förbunden" in text
+    # In the navbar of every page, and not in the search index (its sections would hold code).
+    assert 'href="./reports/utforska.html"' in (site / "index.html").read_text(encoding="utf-8")
+    entries = json.loads((site / "search.json").read_text(encoding="utf-8"))
+    assert not [e["href"] for e in entries if e["href"].startswith(EXPLORER)]

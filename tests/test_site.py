@@ -8,6 +8,7 @@ session). The rendered site is tested in test_render.py.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -164,7 +165,8 @@ def test_render_list_covers_site_and_reports_only(quarto_yml):
 
     for path in ("index.qmd", "metod.qmd", "data.qmd", "reports/index.qmd", "reports/2023/index.qmd",
                  "reports/2023/alfa.ipynb", "reports/2023/riket.ipynb", "reports/forbund.qmd",
-                 "reports/forbund-alfa.qmd", "reports/indikatorer/5.ipynb", "reports/indikatorer/index.qmd"):
+                 "reports/forbund-alfa.qmd", "reports/indikatorer/5.ipynb", "reports/indikatorer/index.qmd",
+                 "reports/utforska.qmd"):
         assert rendered(path), path
     for path in ("README.md", "README.qmd", "notebooks/forbund.ipynb", "notebooks/indikator.ipynb",
                  "tests/fixtures/x.qmd", "data/published/README.md", "benchmarks/x.ipynb"):
@@ -179,7 +181,7 @@ def test_html_theme_navbar_and_no_sidebar(quarto_yml):
     assert "sidebar" not in website
     assert website["search"] is not False
     texts = [item["text"] for item in website["navbar"]["left"]]
-    assert texts == ["Start", "År", "Förbund", "Indikatorer", "Metod", "Data"]
+    assert texts == ["Start", "År", "Förbund", "Indikatorer", "Utforska", "Metod", "Data"]
 
 
 def test_navbar_targets_exist_after_write_pages(built, quarto_yml):
@@ -275,6 +277,7 @@ def test_every_listing_selects_exactly_the_built_reports(built, ds):
         reports / "forbund.qmd": {"forbund": {"forbund-alfa", "forbund-beta"}},
         reports / "index.qmd": {"ar": {"2022/index", "2023/index"}},
         reports / "indikatorer" / "index.qmd": {"indikatorer": {"indikatorer/1", "indikatorer/5", "indikatorer/16"}},
+        reports / "utforska.qmd": {},  # the explorer lists nothing
     }
     assert set(pages) == set(expected)
     for page in pages:
@@ -534,3 +537,74 @@ def test_latest_national_figures_and_results_downloads(built):
     for name in ("resultat_2022_fraga.csv", "resultat_2023_indikator.csv"):
         assert f"(reports/data/{name})" in downloads
         assert root / "reports" / "data" / name in written
+
+
+# ---------------------------------------------------------------------------
+# the explorer page (reports/utforska.qmd)
+
+_ATTACHMENT = re.compile(r"""FileAttachment\(\s*["']([^"']+)["']\s*\)""")
+#: Columns that a withheld row keeps (identifiers and the reason); every other column is empty.
+_KEPT = {"year", "forbund", "group", "question", "indicator", "gender", "withheld", "reason", "caveat",
+         "group_order", "questions", "national_reason"}
+
+
+def _explorer_files(root: Path) -> list[str]:
+    text = (root / "reports" / "utforska.qmd").read_text(encoding="utf-8")
+    return _ATTACHMENT.findall(text)
+
+
+@pytest.mark.parametrize("publishing", [False, True])
+def test_explorer_reads_exactly_the_published_indicator_results(built, ds, synthetic, publishing):
+    root, _, _ = built
+    if publishing:  # the raw aggregates are on the Data page too: the explorer still never reads them
+        write_pages(synthetic, DEFAULT_SETTINGS, root)
+        assert (root / "reports" / "data" / "responses.csv").is_file()
+    files = _explorer_files(root)
+    assert files == ["data/resultat_2022_indikator.csv", "data/resultat_2023_indikator.csv"]
+    for rel in files:
+        assert re.fullmatch(r"data/resultat_\d{4}_indikator\.csv", rel), rel
+        assert (root / "reports" / rel).is_file(), rel
+    text = (root / "reports" / "utforska.qmd").read_text(encoding="utf-8")
+    assert text.split("\n")[1] == GENERATED_MARK
+    for name in AGGREGATES:
+        assert name not in text
+    # Offline: nothing that Quarto's OJS runtime fetches from a CDN (Inputs, Plot, d3, htl, md).
+    for library in ("Inputs.", "Plot.", "d3.", "htl.", "md`", "require("):
+        assert library not in text, library
+    assert (texts.SYNTHETIC_NOTICE_TITLE in text) is publishing
+
+
+def test_explorer_data_holds_no_withheld_value(built):
+    import pandas as pd
+
+    root, _, _ = built
+    checked = 0
+    for rel in _explorer_files(root):
+        df = pd.read_csv(root / "reports" / rel, dtype=str, keep_default_na=False)
+        withheld = df.loc[df["withheld"] == "true"]
+        assert len(withheld), rel  # the fixture has withheld cells (gender views of alfa, no answers)
+        for column in sorted(set(df.columns) - _KEPT):
+            values = set(withheld[column])
+            assert values <= {""}, (rel, column, values)
+        assert set(withheld["reason"]) and "" not in set(withheld["reason"])
+        checked += len(withheld)
+    assert checked
+
+
+def test_explorer_labels_come_from_the_data_and_settings(tmp_path, ds):
+    _simulate_build(tmp_path, ds)
+    settings = Settings.from_toml(min_n=7, confidence=0.9)
+    write_pages(ds, settings, tmp_path)
+    text = (tmp_path / "reports" / "utforska.qmd").read_text(encoding="utf-8")
+    assert "90\u00a0%-konfidensintervall" in text
+    assert "n \\u003c 7" in text and "n \\u003c 5" not in text  # "<" is escaped in the labels
+    for forbund in ("alfa", "beta"):
+        assert json.dumps(ds.forbund_name(forbund))[1:-1] in text  # the labels are ASCII-escaped JSON
+
+
+def test_explorer_without_results_says_so(tmp_path, ds):
+    from finsam.explorer import explorer_page
+
+    fm, body = explorer_page(ds, DEFAULT_SETTINGS, [], ["alfa"])
+    assert fm["title"] == "Utforska resultaten"
+    assert "FileAttachment" not in body and "finsam build" in body

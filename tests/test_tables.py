@@ -133,3 +133,19 @@ def test_question_table_without_previous_year_has_no_change_column():
     assert abs(sum(widths) - 100) < 0.5
 
 
+
+
+def test_caption_is_the_same_text_in_html_and_typst():
+    base = html_table([["A"]], [["x"]], widths=[100])
+    table = tables.with_caption(tables.HTMLTable(base, "Översikt"), '**Tabell 1.** Nyckeltal 2023 (n < 5 "dolt").')
+    assert isinstance(table, tables.HTMLTable) and table.plain == "Översikt"
+    html = str(table.html)
+    assert html.startswith('<table class="finsam-table"><caption><strong>Tabell 1.</strong> Nyckeltal 2023 (n &lt; 5 "dolt").'
+                           "</caption>\n<colgroup>")
+    assert html.count("<caption>") == 1
+    # Typst: the label bold, the text a string literal (never markup), before the table and kept with it.
+    assert '#block(sticky: true)[#strong[#"Tabell 1."] #"Nyckeltal 2023 (n < 5 \\"dolt\\")."]\n#table(' in table.markdown
+    # Plain HTML (no Typst form) gets only the HTML caption.
+    plain = tables.with_caption("<table>\n<tbody></tbody></table>", "**Tabell.** Text.")
+    assert plain == "<table><caption><strong>Tabell.</strong> Text.</caption>\n<tbody></tbody></table>"
+    assert tables.with_caption(base, "Utan etikett.").typst.count('#block(sticky: true)[#"Utan etikett."]') == 1

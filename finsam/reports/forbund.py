@@ -488,11 +488,10 @@ def summary(rep: ForbundReport) -> list:
     return [
         _md(_volume_text(rep)),
         *([fig] if fig is not None else []),
-        _md(f"**Tabell 1.** Nyckeltal per indikator {rep.year}"
+        tables.with_caption(table, f"**Tabell 1.** Nyckeltal per indikator {rep.year}"
             + ("" if rep.no_national else ", jämfört med rikssnittet")
             + ((" och" if not rep.no_national else ", jämfört") + f" med {rep.prev_year}." if rep.has_prev
                else f". {no_previous_text(rep)}")),
-        table,
         _md(_overview_legend(rep, notes, table)),
         _md(_sentences(rep)),
     ]
@@ -671,8 +670,9 @@ def trend(rep: ForbundReport) -> list:
                f"rikssnittet. Värdena finns i tabellen under diagrammet.")
         out.append(figures.trend_grid(panels, years, caption=caption, alt=alt,
                                       confidence=rep.settings.confidence))
-    out.append(_md(f"**Tabell.** Nyckeltal per indikator och år, {rep.name_md}." + _breaks_text(breaks_all)))
-    out.append(tables.HTMLTable(tables.trend_table(table_items, years), "Utveckling"))
+    out.append(tables.HTMLTable(tables.with_caption(
+        tables.trend_table(table_items, years),
+        f"**Tabell.** Nyckeltal per indikator och år, {rep.name}." + _breaks_text(breaks_all)), "Utveckling"))
     return out
 
 
@@ -728,16 +728,17 @@ def response(rep: ForbundReport) -> list:
         bold = r["group"] in ("deltagare_totalt", "totalt")
         rows.append((r["group_name"], r, bold))
     out = [
-        _md(f"**Tabell.** Tillfrågade, bortfall och svar per respondentgrupp {rep.year}, {rep.name_md} "
+        tables.HTMLTable(tables.with_caption(
+            tables.response_table(rows, nat),
+            f"**Tabell.** Tillfrågade, bortfall och svar per respondentgrupp {rep.year}, {rep.name} "
             "jämfört med riket. Bortfall = tillfrågade som inte svarat (inklusive ej nåbara). En enkät räknas "
-            "som besvarad om minst en fråga är besvarad."),
-        tables.HTMLTable(tables.response_table(rows, nat), "Svarsfrekvens"),
+            "som besvarad om minst en fråga är besvarad."), "Svarsfrekvens"),
     ]
     part = [(r["group_name"], r) for _i, r in resp.iterrows()
             if rep.cv.participant.get(r["group"], False) or r["group"] == "deltagare_totalt"]
     if part:
-        out.append(_md("**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."))
-        out.append(tables.HTMLTable(tables.gender_answers_table(part), "Kön"))
+        out.append(tables.HTMLTable(tables.with_caption(
+            tables.gender_answers_table(part), "**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."), "Kön"))
     return out
 
 

@@ -95,9 +95,9 @@ def table(rep: IndikatorReport) -> list:
         items.append(("", "Riket" if f == NATIONAL else rep.forbund_label(f), cells))
     head_note = (" ”|” markerar att frågorna ändrades det året." if brk else "")
     html = tables.trend_table(items, rep.years, label_header="Förbund", numbered=False, bold_last=True)
-    return [_md(f"**Tabell.** Nyckeltal (andel klart positiva/ja) med {fmt.level(rep.settings.confidence)} "
-                f"konfidensintervall per förbund och år." + head_note),
-            tables.HTMLTable(html, "Indikator per förbund och år")]
+    caption = (f"**Tabell.** Nyckeltal (andel klart positiva/ja) med {fmt.level(rep.settings.confidence)} "
+               f"konfidensintervall per förbund och år." + head_note)
+    return [tables.HTMLTable(tables.with_caption(html, caption), "Indikator per förbund och år")]
 
 
 def funnel(rep: IndikatorReport) -> list:

@@ -83,22 +83,22 @@ def participation(rep: RiketReport) -> list:
     head = ["Samordningsförbund"] + [rep.cv.group_short.get(g, g) for g in groups]
     w = round(62 / max(1, len(groups)), 1)
     html = tables.matrix_table(head, rows, widths=[38] + [w] * len(groups), total=total)
-    return [_md(f"**Tabell.** Deltagande förbund och antal tillfrågade per respondentgrupp {rep.year}."),
-            tables.HTMLTable(html, "Deltagande förbund")]
+    caption = f"**Tabell.** Deltagande förbund och antal tillfrågade per respondentgrupp {rep.year}."
+    return [tables.HTMLTable(tables.with_caption(html, caption), "Deltagande förbund")]
 
 
 def response(rep: RiketReport) -> list:
     """Svarsfrekvens och bortfall per respondent group, and answers by gender."""
     rows = [(r["group_name"], r, r["group"] in ("deltagare_totalt", "totalt"))
             for _i, r in rep.resp_nat.iterrows()]
-    out = [_md(f"**Tabell.** Tillfrågade, bortfall, svarsfrekvens och antal svar per respondentgrupp {rep.year} "
-               "(alla deltagande förbund)."),
-           tables.HTMLTable(tables.response_table(rows, None), "Svarsfrekvens")]
+    caption = (f"**Tabell.** Tillfrågade, bortfall, svarsfrekvens och antal svar per respondentgrupp {rep.year} "
+               "(alla deltagande förbund).")
+    out = [tables.HTMLTable(tables.with_caption(tables.response_table(rows, None), caption), "Svarsfrekvens")]
     part = [(r["group_name"], r) for _i, r in rep.resp_nat.iterrows()
             if rep.cv.participant.get(r["group"], False) or r["group"] == "deltagare_totalt"]
     if part:
-        out += [_md("**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."),
-                tables.HTMLTable(tables.gender_answers_table(part), "Kön")]
+        out.append(tables.HTMLTable(tables.with_caption(
+            tables.gender_answers_table(part), "**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."), "Kön"))
     return out
 
 
