@@ -28,6 +28,10 @@ from . import fmt, texts
 PAGE = "utforska.qmd"
 #: Results files the explorer reads (relative to ``reports/``), by year.
 DATA_PATTERN = "data/resultat_{year}_indikator.csv"
+#: The labels (förbund names, indicator names, reason texts), relative to ``reports/``.
+#: Kept out of the page source so that no name from the data is ever part of the
+#: page's Markdown or script text (names reach the page only as escaped text).
+LABELS_FILE = "data/utforska.json"
 
 
 def data_files(results_files: list[Path]) -> list[tuple[int, str]]:
@@ -63,26 +67,20 @@ def _labels(dataset, settings, forbund_ids: list[str]) -> dict:
     }
 
 
-def _js_literal(data) -> str:
-    """JSON as a JavaScript literal (ASCII only, no ``<`` that could end a script)."""
-    return json.dumps(data, ensure_ascii=True, sort_keys=False, indent=1).replace("<", "\\u003c")
+def labels_json(dataset, settings, forbund_ids: list[str]) -> str:
+    """The explorer's labels file (:data:`LABELS_FILE`): deterministic JSON text."""
+    return json.dumps(_labels(dataset, settings, forbund_ids), ensure_ascii=True, indent=1) + "\n"
 
 
-def explorer_page(
-    dataset, settings, results_files: list[Path], forbund_ids: list[str], notice: str = ""
-) -> tuple[dict, str]:
+def explorer_page(settings, results_files: list[Path], notice: str = "") -> tuple[dict, str]:
     """Front matter and body of ``reports/utforska.qmd``.
 
     Parameters
     ----------
-    dataset : finsam.io.Dataset
-        Förbund names and the synthetic flag.
     settings : finsam.settings.Settings
-        The confidence level and ``min_n`` of the reason texts.
+        The confidence level.
     results_files : list of Path
         The results files written to ``reports/data`` (only the indicator files are read).
-    forbund_ids : list of str
-        The förbund named in the controls (those in the results files are shown).
     notice : str
         Markdown put first (the synthetic-data callout, or empty).
     """
@@ -102,7 +100,7 @@ def explorer_page(
         notice=notice + "\n" if notice else "",
         level=level,
         attachments=attachments,
-        labels=_js_literal(_labels(dataset, settings, forbund_ids)),
+        labels_file=LABELS_FILE,
     )
     return fm, body
 
@@ -123,7 +121,7 @@ files = [
 
 ```{{ojs}}
 //| echo: false
-labels = ({labels})
+labels = FileAttachment("{labels_file}").json()
 ```
 
 ```{{ojs}}

@@ -719,12 +719,12 @@ def write_pages(dataset, settings, root) -> list[Path]:
             results_files.append(path)
 
     # The explorer reads exactly the indicator results files written above.
-    from .explorer import PAGE as EXPLORER_PAGE, explorer_page  # noqa: PLC0415
+    from . import explorer  # noqa: PLC0415
 
-    explorer_fm, explorer_body = explorer_page(
-        dataset, settings, results_files, sorted(dataset.forbund["forbund"].astype(str)), _synthetic_callout(dataset)
-    )
-    _write_if_changed(reports / EXPLORER_PAGE, _page(explorer_fm, explorer_body), written)
+    explorer_fm, explorer_body = explorer.explorer_page(settings, results_files, _synthetic_callout(dataset))
+    _write_if_changed(reports / explorer.PAGE, _page(explorer_fm, explorer_body), written)
+    labels = explorer.labels_json(dataset, settings, sorted(dataset.forbund["forbund"].astype(str)))
+    _write_if_changed(reports / explorer.LABELS_FILE, labels, written)
 
     # Includes for the root pages.
     includes = {

@@ -244,7 +244,8 @@ def test_explorer_page_works_offline_from_the_site(site):
     # The data files it reads are in the site, and they are the only ones.
     attached = sorted(set(re.findall(r'FileAttachment</span>\(<span class="st">&quot;([^&]+)&quot;', page)
                           + re.findall(r'FileAttachment</span>\(<span class="st">"([^"]+)"', page)))
-    assert attached == [Path(p).relative_to("reports").as_posix() for p in EXPLORER_DATA]
+    assert attached == sorted([Path(p).relative_to("reports").as_posix() for p in EXPLORER_DATA] + ["data/utforska.json"])
+    assert (site / "reports" / "data" / "utforska.json").is_file()
     for rel in EXPLORER_DATA:
         assert (site / rel).is_file(), rel
     assert "ojs-module-contents" in page

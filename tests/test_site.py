@@ -549,8 +549,11 @@ _KEPT = {"year", "forbund", "group", "question", "indicator", "gender", "withhel
 
 
 def _explorer_files(root: Path) -> list[str]:
+    """The results files the explorer attaches (its labels file aside)."""
     text = (root / "reports" / "utforska.qmd").read_text(encoding="utf-8")
-    return _ATTACHMENT.findall(text)
+    attached = _ATTACHMENT.findall(text)
+    assert attached[-1] == "data/utforska.json"
+    return attached[:-1]
 
 
 @pytest.mark.parametrize("publishing", [False, True])
@@ -597,14 +600,18 @@ def test_explorer_labels_come_from_the_data_and_settings(tmp_path, ds):
     write_pages(ds, settings, tmp_path)
     text = (tmp_path / "reports" / "utforska.qmd").read_text(encoding="utf-8")
     assert "90\u00a0%-konfidensintervall" in text
-    assert "n \\u003c 7" in text and "n \\u003c 5" not in text  # "<" is escaped in the labels
+    assert 'FileAttachment("data/utforska.json")' in text
+    labels = json.loads((tmp_path / "reports" / "data" / "utforska.json").read_text(encoding="ascii"))
+    reasons = json.dumps(labels["reasons"], ensure_ascii=False)
+    assert "n < 7" in reasons and "n < 5" not in reasons
     for forbund in ("alfa", "beta"):
-        assert json.dumps(ds.forbund_name(forbund))[1:-1] in text  # the labels are ASCII-escaped JSON
+        assert labels["forbund"][forbund] == ds.forbund_name(forbund)
+        assert ds.forbund_name(forbund) not in text  # names reach the page only through the labels file
 
 
 def test_explorer_without_results_says_so(tmp_path, ds):
     from finsam.explorer import explorer_page
 
-    fm, body = explorer_page(ds, DEFAULT_SETTINGS, [], ["alfa"])
+    fm, body = explorer_page(DEFAULT_SETTINGS, [])
     assert fm["title"] == "Utforska resultaten"
     assert "FileAttachment" not in body and "finsam build" in body
