@@ -255,3 +255,48 @@ def test_explorer_page_works_offline_from_the_site(site):
     assert 'href="./reports/utforska.html"' in (site / "index.html").read_text(encoding="utf-8")
     entries = json.loads((site / "search.json").read_text(encoding="utf-8"))
     assert not [e["href"] for e in entries if e["href"].startswith(EXPLORER)]
+
+
+def _contrast(fg: tuple[float, float, float], bg: tuple[float, float, float] = (255, 255, 255)) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+
+    def lum(c):
+        lin = [v / 255 / 12.92 if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((lum(fg), lum(bg)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _rgb(value: str) -> tuple[float, float, float]:
+    value = value.strip()
+    if value.startswith("#"):
+        digits = value[1:] if len(value) == 7 else "".join(ch * 2 for ch in value[1:4])
+        return tuple(int(digits[i : i + 2], 16) for i in (0, 2, 4))
+    numbers = [float(v) for v in re.findall(r"[\d.]+", value)[:3]]
+    if value.startswith("hsl"):
+        import colorsys
+
+        return tuple(255 * v for v in colorsys.hls_to_rgb(numbers[0] / 360, numbers[2] / 100, numbers[1] / 100))
+    return tuple(numbers)
+
+
+def test_site_text_colours_meet_wcag_aa(site):
+    """Body text, links, navbar, footer and captions of the compiled theme reach 4.5:1 (WCAG AA)."""
+    (css_path,) = (site / "site_libs" / "bootstrap").glob("bootstrap-*.min.css")
+    css = css_path.read_text(encoding="utf-8")
+    root = css[css.index(":root") : css.index("}", css.index(":root"))]
+    variables = dict(re.findall(r"(--bs-[a-z-]+):\s*([^;]+)", root))
+    pairs = {
+        "text": (variables["--bs-body-color"], "#ffffff"),
+        "links": (variables["--bs-link-color"], "#ffffff"),
+        "navbar": (re.search(r"\.navbar\{background-color:([^;]+);color:([^}]+)\}", css).group(2),
+                   re.search(r"\.navbar\{background-color:([^;]+);", css).group(1)),
+        "footer": (re.findall(r"\.nav-footer\{[^}]*[{;]color:([^;}]+)", css)[-1], "#ffffff"),
+        # Our rule for figure and table captions (Quarto's own grey is 4.4:1).
+        "captions": (re.search(r"body :is\([^)]*caption[^)]*\)\{color:([^;}]+)", css).group(1), "#ffffff"),
+    }
+    ratios = {name: round(_contrast(_rgb(fg), _rgb(bg)), 2) for name, (fg, bg) in pairs.items()}
+    assert all(r >= 4.5 for r in ratios.values()), ratios
+    assert ratios["captions"] == pytest.approx(6.33, abs=0.01)
+    assert ratios["footer"] == pytest.approx(4.59, abs=0.01)  # Quarto's hsl(0, 0%, 46%)
