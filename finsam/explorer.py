@@ -48,8 +48,12 @@ def data_files(results_files: list[Path]) -> list[tuple[int, str]]:
 def _labels(dataset, settings, forbund_ids: list[str]) -> dict:
     from .catalog import load_catalog
     from .disclosure import reason_text
+    from .reports.catview import catalog_view
 
     cat = load_catalog()
+    view = catalog_view()
+    years = sorted({int(y) for y in dataset.responses["year"]})
+    breaks = {key: list(view.breaks(int(key), years)) for key in sorted(indicators_of(cat), key=int)}
     indicators = {
         str(int(r["indicator"])): str(r["short_name"])
         for _, r in cat.indicators.sort_values("indicator").iterrows()
@@ -64,7 +68,17 @@ def _labels(dataset, settings, forbund_ids: list[str]) -> dict:
         "views": dict(texts.VIEW_LABEL),
         "level": fmt.level(settings.confidence),
         "national": texts.NATIONAL_LABEL,
+        # Series breaks: catalogue changes per indicator, and what the marks mean.
+        "breaks": {key: years for key, years in breaks.items() if years},
+        "breakMarks": {kind: {"mark": mark, "text": text} for kind, (mark, text) in texts.BREAK_MARKS.items()},
+        "breakConsequence": texts.BREAK_CONSEQUENCE,
+        "questionGroup": dict(sorted(view.question_group.items())),
     }
+
+
+def indicators_of(cat) -> list[str]:
+    """The catalogue's indicator ids as strings."""
+    return [str(int(i)) for i in cat.indicators["indicator"]]
 
 
 def labels_json(dataset, settings, forbund_ids: list[str]) -> str:
@@ -144,6 +158,8 @@ rows = {{
         low: withheld ? null : num(r.ci_low),
         high: withheld ? null : num(r.ci_high),
         diff: withheld ? null : num(r.diff_national),
+        diffPrev: withheld ? null : num(r.diff_previous),
+        questions: r.questions == null ? "" : String(r.questions),
         label: withheld || r.national_label == null ? "" : String(r.national_label)
       }});
     }}
@@ -304,6 +320,39 @@ chosen = rows.filter((r) => r.indicator === +indicator && r.gender === gender)
 function row(f, y) {{ return chosen.find((r) => r.forbund === f && r.year === y); }}
 ```
 
+```{{ojs}}
+//| echo: false
+// Series breaks of the chosen förbund (as the reports): the catalogue's questions changed that year, or
+// both years are shown but the year has no comparison with the year before (other groups or questions pooled).
+function breakKind(f, yr) {{
+  const r = row(f, yr), prev = row(f, yr - 1);
+  if (!r || !prev) return "";
+  if ((labels.breaks[String(indicator)] || []).includes(yr)) return "questions";
+  if (r.share == null || prev.share == null || r.diffPrev != null) return "";
+  const groups = (x) => [...new Set(x.questions.split("|").filter(Boolean).map((q) => labels.questionGroup[q] || q))].sort().join("|");
+  return groups(r) === groups(prev) ? "other" : "groups";
+}}
+```
+
+```{{ojs}}
+//| echo: false
+breaks = years.map((yr) => [yr, breakKind(forbund, yr)]).filter(([, kind]) => kind)
+```
+
+```{{ojs}}
+//| echo: false
+// One sentence explaining the marks that occur (as in the reports).
+function breakNote(found) {{
+  const kinds = new Set(found.map(([, kind]) => kind));
+  const parts = [];
+  for (const mark of [...new Set(Object.values(labels.breakMarks).map((b) => b.mark))]) {{
+    const words = Object.entries(labels.breakMarks).filter(([k, b]) => b.mark === mark && kinds.has(k)).map(([, b]) => b.text);
+    if (words.length) parts.push(`\u201d${{mark}}\u201d = ${{words.join(" eller ")}}`);
+  }}
+  return parts.length ? `<p class="finsam-note">${{esc(parts.join("; "))}}. ${{esc(labels.breakConsequence)}}</p>` : "";
+}}
+```
+
 ## Över åren mot riket
 
 ```{{ojs}}
@@ -319,6 +368,12 @@ trend = {{
     parts.push(`<text x="${{m.left - 6}}" y="${{y(t) + 4}}" text-anchor="end" font-size="12" fill="#333">${{pct(t)}}</text>`);
   }}
   let drawn = false;
+  const step = (w - m.left - m.right) / years.length;
+  for (const [yr, kind] of breaks) {{
+    const bx = x(years.indexOf(yr)) - step / 2;
+    parts.push(`<line x1="${{bx}}" x2="${{bx}}" y1="${{m.top}}" y2="${{h - m.bottom}}" stroke="#555" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+    parts.push(`<text x="${{bx}}" y="${{m.top - 4}}" text-anchor="middle" font-size="12" fill="#333">${{esc(labels.breakMarks[kind].mark)}}</text>`);
+  }}
   years.forEach((yr, i) => {{
     const r = row(forbund, yr), nat = row("riket", yr);
     parts.push(`<text x="${{x(i)}}" y="${{h - m.bottom + 18}}" text-anchor="middle" font-size="12" fill="#333">${{yr}}</text>`);
@@ -343,7 +398,8 @@ trend = {{
   const alt = `${{name(forbund)}}, ${{indicatorName(indicator)}}, ${{labels.views[gender].toLowerCase()}}: nyckeltal per år med ${{labels.level}}-konfidensintervall och riksvärdet.`;
   return html`<figure class="finsam-figure"><svg role="img" aria-label="${{esc(alt)}}" width="${{w}}" height="${{h}}" viewBox="0 0 ${{w}} ${{h}}" font-family="sans-serif">${{parts.join("")}}</svg>
 <figcaption><span class="finsam-key"><svg width="28" height="14" aria-hidden="true"><line x1="14" x2="14" y1="1" y2="13" stroke="#1f4e79" stroke-width="2"/><circle cx="14" cy="7" r="5" fill="#1f4e79"/></svg> ${{esc(name(forbund))}} (punkt = nyckeltal, linje = ${{esc(labels.level)}}-konfidensintervall)</span>
-${{drawn ? `<span class="finsam-key"><svg width="28" height="14" aria-hidden="true"><line x1="1" x2="27" y1="7" y2="7" stroke="#b35900" stroke-width="3" stroke-dasharray="6 3"/></svg> Riket</span>` : ""}}</figcaption></figure>`;
+${{drawn ? `<span class="finsam-key"><svg width="28" height="14" aria-hidden="true"><line x1="1" x2="27" y1="7" y2="7" stroke="#b35900" stroke-width="3" stroke-dasharray="6 3"/></svg> Riket</span>` : ""}}
+${{breaks.length ? `<span class="finsam-key"><svg width="28" height="14" aria-hidden="true"><line x1="14" x2="14" y1="0" y2="14" stroke="#555" stroke-width="1.5" stroke-dasharray="4 3"/></svg> Brott i serien</span>` : ""}}</figcaption></figure>`;
 }}
 ```
 
@@ -357,12 +413,13 @@ trendTable = {{
     const n = r && r.n != null ? number(r.n) : "\\u2013";
     const national = noNational ? "ingen jämförelse" : !nat ? "\\u2013" : nat.share == null ? esc(reasonText(nat)) : `${{pct(nat.share)}} (${{interval(nat.low, nat.high)}})`;
     const diff = r && r.diff != null && !noNational ? `${{number(r.diff * 100, 1, true)}}\\u00a0p.e.${{r.label ? " (" + esc(r.label.toLowerCase()) + ")" : ""}}` : "\\u2013";
-    return `<tr><th scope="row">${{yr}}</th><td>${{own}}</td><td class="num">${{n}}</td><td>${{national}}</td><td>${{diff}}</td></tr>`;
+    const kind = breakKind(forbund, yr);
+    return `<tr><th scope="row">${{kind ? esc(labels.breakMarks[kind].mark) + " " : ""}}${{yr}}</th><td>${{own}}</td><td class="num">${{n}}</td><td>${{national}}</td><td>${{diff}}</td></tr>`;
   }}).join("");
   const few = years.filter((yr) => {{ const r = row(forbund, yr); return r && r.nationalReason === "few_forbund"; }});
   const note = few.length ? `<p class="finsam-note">Ingen jämförelse med riket ${{few.join(" och ")}}: data för året innehåller för få förbund för ett rikssnitt.</p>` : "";
   return html`<div><table class="table table-sm finsam-table"><caption>${{esc(name(forbund))}}: ${{esc(indicatorName(indicator))}}, ${{esc(labels.views[gender].toLowerCase())}}. KI = ${{esc(labels.level)}}-konfidensintervall; n = antal svar.</caption>
-<thead><tr><th scope="col">År</th><th scope="col">Nyckeltal (KI)</th><th scope="col">n</th><th scope="col">Riket (KI)</th><th scope="col">Skillnad mot riket</th></tr></thead><tbody>${{body}}</tbody></table>${{note}}</div>`;
+<thead><tr><th scope="col">År</th><th scope="col">Nyckeltal (KI)</th><th scope="col">n</th><th scope="col">Riket (KI)</th><th scope="col">Skillnad mot riket</th></tr></thead><tbody>${{body}}</tbody></table>${{breakNote(breaks)}}${{note}}</div>`;
 }}
 ```
 

@@ -19,6 +19,14 @@ VIEW_WORD = {"alla": "alla", "kvinna": "kvinnor", "man": "män"}
 VIEW_LABEL = {"alla": "Alla", "kvinna": "Kvinnor", "man": "Män"}
 #: The name of the national pseudo-förbund in a table.
 NATIONAL_LABEL = "Riket"
+#: Series breaks by kind: the mark put before the year, and what it means.
+BREAK_MARKS = {
+    "questions": ("|", "frågorna ändrades det året"),
+    "groups": ("¦", "indikatorn bygger på andra respondentgrupper än året före"),
+    "other": ("¦", "indikatorn bygger på andra frågor än året före"),
+}
+#: Said once after the break marks are explained.
+BREAK_CONSEQUENCE = "Efter ett sådant brott i serien jämförs värdet inte med året före."
 #: Interval methods as the method text names them.
 CI_METHOD = {
     "wilson": "Wilsons metod (Wilson score-intervall)",

@@ -321,7 +321,11 @@ def test_real_aggregates_are_not_published(built, ds):
     data = root / "reports" / "data"
     assert sorted(p.name for p in data.iterdir()) == [
         "resultat_2022_fraga.csv", "resultat_2022_indikator.csv", "resultat_2023_fraga.csv", "resultat_2023_indikator.csv",
+        "utforska.json",  # the explorer's labels: names and texts, no numbers from the data
     ]
+    labels = json.loads((data / "utforska.json").read_text(encoding="ascii"))
+    assert sorted(labels) == ["breakConsequence", "breakMarks", "breaks", "forbund", "indicators", "level",
+                              "national", "questionGroup", "reasons", "reasonsLong", "views"]
     text = (root / "reports" / "_nedladdningar.md").read_text(encoding="utf-8")
     for name in AGGREGATES:
         assert f"(reports/data/{name})" not in text
@@ -615,3 +619,19 @@ def test_explorer_without_results_says_so(tmp_path, ds):
     fm, body = explorer_page(DEFAULT_SETTINGS, [])
     assert fm["title"] == "Utforska resultaten"
     assert "FileAttachment" not in body and "finsam build" in body
+
+
+def test_explorer_labels_carry_the_catalogue_series_breaks(tmp_path, ds):
+    """The explorer marks the same catalogue breaks as the reports, with the reports' texts."""
+    from finsam.explorer import labels_json
+
+    labels = json.loads(labels_json(ds, DEFAULT_SETTINGS, ["alfa"]))
+    years = sorted({int(y) for y in ds.responses["year"]})
+    expected = {"1": [2018], "2": [2022], "3": [2022], "4": [2022], "9": [2018, 2022], "10": [2018]}
+    assert labels["breaks"] == {k: [y for y in v if y in years[1:]] for k, v in expected.items()
+                                if any(y in years[1:] for y in v)}
+    assert labels["breakMarks"]["questions"] == {"mark": "|", "text": texts.BREAK_MARKS["questions"][1]}
+    assert labels["breakConsequence"] == texts.BREAK_CONSEQUENCE
+    # Group changes are found from the pooled questions' respondent groups.
+    assert labels["questionGroup"]["pag_nytta"] == "deltagare_pagaende"
+    assert labels["questionGroup"]["per_strukturer"] == "personal"

@@ -677,9 +677,7 @@ def trend(rep: ForbundReport) -> list:
 
 
 #: Mark before a value after a break (:func:`series_breaks`) and what it means, said once under the table.
-_BREAK_MARKS = {"questions": ("|", "frågorna ändrades det året"),
-                "groups": ("¦", "indikatorn bygger på andra respondentgrupper än året före"),
-                "other": ("¦", "indikatorn bygger på andra frågor än året före")}
+_BREAK_MARKS = texts.BREAK_MARKS
 
 
 def series_breaks(rep: ForbundReport, rows: pd.DataFrame, years) -> dict:
@@ -715,7 +713,7 @@ def _breaks_text(breaks_all) -> str:
             parts.append(f"”{mark}” = {' eller '.join(words)}")
     if not parts:
         return ""
-    return " " + "; ".join(parts) + ". Efter ett sådant brott i serien jämförs värdet inte med året före."
+    return " " + "; ".join(parts) + ". " + texts.BREAK_CONSEQUENCE
 
 
 # -- Svarsfrekvens och bortfall ----------------------------------------------------
