@@ -352,3 +352,70 @@ def test_unwritable_project_is_a_swedish_message_exit_1(tmp_path, monkeypatch, c
                              settings_file=None, project=root)
     assert code == 1
     assert "kunde inte skriva i projektkatalogen" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# a killed build takes its workers and kernels along
+def _slow_templates(target: Path) -> dict:
+    """The fixture templates, the förbund one with a cell that sleeps (a kernel is busy when the build dies)."""
+    import nbformat
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+    target.mkdir()
+    nb = nbformat.read(fixtures / "forbund.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
+    nbformat.write(nb, target / "forbund.ipynb")
+    shutil.copy(fixtures / "riket.ipynb", target / "riket.ipynb")
+    return {"forbund": str(target / "forbund.ipynb"), "riket": str(target / "riket.ipynb")}
+
+
+def _alive(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_build_ends_its_workers_and_kernels(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    data = _copy_valid(tmp_path / "data")
+    templates = _slow_templates(tmp_path / "templates")
+    code = ("import sys, json; from finsam.build import build\n"
+            "build(sys.argv[1], root=sys.argv[2], templates=json.loads(sys.argv[3]), jobs=2, render=False,"
+            " write_pages=False, progress=False)")
+    build = subprocess.Popen([sys.executable, "-c", code, str(data), str(tmp_path), json.dumps(templates)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        parent = psutil.Process(build.pid)
+        deadline = time.monotonic() + 240
+        kernels = []
+        while time.monotonic() < deadline and len(kernels) < 2:
+            time.sleep(0.5)
+            assert build.poll() is None, "the build ended before its kernels ran"
+            try:
+                family = parent.children(recursive=True)
+                kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
+            except psutil.NoSuchProcess:
+                continue
+        assert len(kernels) == 2, "no two kernels started in time"
+        time.sleep(2)  # the workers are inside a notebook (the sleeping cell)
+        family = parent.children(recursive=True)
+        assert len(family) >= 4  # two workers, two kernels
+    finally:
+        build.kill()  # kill -9: no handler, no finaliser runs in the build
+        build.wait()
+    gone_by = time.monotonic() + 10
+    while time.monotonic() < gone_by and any(_alive(p) for p in family):
+        time.sleep(0.2)
+    survivors = [f"{p.pid} {' '.join(p.cmdline())[:80]}" for p in family if _alive(p)]
+    for p in family:  # never leave them behind, even when the test fails
+        if _alive(p):
+            p.kill()
+    assert survivors == []
