@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from ._paths import DEMO_DIR
+from ._sheet_xml import cell_problems
 from .errors import FinsamError
 
 TABLES = {
@@ -221,13 +222,49 @@ def default_data_dir() -> Path:
 # Reading
 # ---------------------------------------------------------------------------
 def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
-    """Decode UTF-8 (BOM optional); undecodable lines become problems."""
+    """Decode UTF-8 (BOM optional); undecodable lines, NUL bytes and inner BOMs become problems."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", [Problem(file, None, None, 'filen är sparad som UTF-16 ("Unicode-text"), inte UTF-8; '
+                                              'spara den i Excel som "CSV UTF-8 (kommaavgränsad)"')]
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8"), []
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        return _decode_lines(data, file)
+    return _inner_marks(text, file)
+
+
+def _lines_with(text: str, mark: str) -> list[int]:
+    """Line numbers (1-based) of the lines of ``text`` that contain ``mark``."""
+    if mark not in text:
+        return []
+    return [n for n, line in enumerate(text.split("\n"), start=1) if mark in line]
+
+
+def _bounded(file: str, numbers: list[int], message: str, rest: str) -> list[Problem]:
+    """One problem per line, at most :data:`_MAX_DECODE_PROBLEMS`, then one that counts the rest."""
+    out = [Problem(file, n, None, message) for n in numbers[:_MAX_DECODE_PROBLEMS]]
+    if len(numbers) > _MAX_DECODE_PROBLEMS:
+        out.append(Problem(file, None, None, f"ytterligare {len(numbers) - _MAX_DECODE_PROBLEMS} {rest}"))
+    return out
+
+
+def _inner_marks(text: str, file: str) -> tuple[str, list[Problem]]:
+    """NUL bytes and byte order marks inside the text: problems with their rows; the marks are dropped."""
+    problems = _bounded(
+        file, _lines_with(text, "\x00"),
+        "raden innehåller ett NUL-tecken (byte 0x00): filen är skadad eller inte en textfil; "
+        'öppna den i Excel och spara den igen som "CSV UTF-8"', "rader innehåller NUL-tecken")
+    problems += _bounded(
+        file, _lines_with(text, "\ufeff"),
+        "ett BOM-tecken (U+FEFF) står mitt i filen: filer har troligen klistrats ihop; "
+        "ta bort tecknet och en upprepad rubrikrad", "rader innehåller BOM-tecken")
+    return text.replace("\ufeff", ""), problems
+
+
+def _decode_lines(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """Undecodable UTF-8: a problem per bad line; the text with replacement characters."""
     bad = []
     for number, line in enumerate(data.split(b"\n"), start=1):
         try:
@@ -247,6 +284,30 @@ def _sniff_separator(text: str) -> str:
     """``;`` if the header line has more semicolons than commas, else ``,``."""
     header = text.split("\n", 1)[0]
     return ";" if header.count(";") > header.count(",") else ","
+
+
+def _mixed_separators(text: str, sep: str, file: str) -> tuple[str, list[Problem]]:
+    """Rows written with the other separator (``;`` in a ``,`` file or the reverse) become problems.
+
+    Such a row would read as one long first field; it is blanked instead (its
+    line stays, so later row numbers are unchanged) and named once.
+    """
+    other = ";" if sep == "," else ","
+    if other not in text:
+        return text, []
+    lines = text.split("\n")
+    width = lines[0].count(sep) + 1
+    if width < 2:
+        return text, []
+    bad = [n for n, line in enumerate(lines[1:], start=2)
+           if '"' not in line and line.count(sep) < width - 1 and line.count(other) >= width - 1]
+    if not bad:
+        return text, []
+    for n in bad:
+        lines[n - 1] = ""
+    message = (f"raden har '{other}' som avgränsare men rubrikraden '{sep}' (blandade avgränsare); "
+               "spara filen igen så att alla rader har samma avgränsare")
+    return "\n".join(lines), _bounded(file, bad, message, "rader har den andra avgränsaren")
 
 
 def _frame(
@@ -314,28 +375,59 @@ def _parse_csv_fast(text: str, sep: str):
     return header, columns, numbers
 
 
-def _parse_csv_slow(text: str, sep: str, file: str):
-    """Parse with the csv module, tracking the first line of each record."""
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+#: Rows below the first that are searched for the column names when the first row lacks them.
+_TITLE_ROWS = 5
+
+
+def _gather(records, table: str, file: str, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
+    """Header, non-empty data rows and their row numbers from ``(number, cells)`` records (CSV or sheet).
+
+    The first record is the header. If it lacks the table's columns but one of
+    the next :data:`_TITLE_ROWS` non-empty rows has them all, the rows above are
+    a title: a problem, and the table is read from the real header on.
+    """
     header: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
+    for number, cells in records:
+        if header is None:
+            header = cells
+        elif any(c.strip() for c in cells):
+            rows.append(cells)
+            numbers.append(number)
+    header = header or []
     problems: list[Problem] = []
+    wanted = set(ALL_TABLES[table])
+    if any(c.strip() for c in header) and not wanted <= {c.strip() for c in header}:
+        for i, row in enumerate(rows[:_TITLE_ROWS]):
+            if wanted <= {c.strip() for c in row}:
+                above = "rad 1" if numbers[i] == 2 else f"raderna 1–{numbers[i] - 1}"
+                problems.append(Problem(
+                    file, 1, None, f"{above} ovanför kolumnrubrikerna (som står på rad {numbers[i]}) är en titel; "
+                    "ta bort den så att kolumnrubrikerna står på rad 1", sheet))
+                header, rows, numbers = row, rows[i + 1:], numbers[i + 1:]
+                break
+    return header, rows, numbers, problems
+
+
+def _table(header: list[str], rows: list[list[str]], numbers: list[int], table: str,
+           location: tuple[str, str | None]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The string frame of one table from gathered rows (CSV or sheet)."""
+    columns, problems = _rows_to_columns(header, rows, numbers, *location)
+    df, more = _frame(header, columns, numbers, table, location)
+    return df, problems + more
+
+
+def _csv_records(text: str, sep: str, file: str, problems: list[Problem]):
+    """``(first line, cells)`` of each CSV record; a malformed record ends it with a problem."""
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
     last_line = 0
     try:
         for record in reader:
             start, last_line = last_line + 1, reader.line_num
-            if header is None:
-                header = record
-                continue
-            if any(v.strip() for v in record):
-                rows.append(record)
-                numbers.append(start)
+            yield start, record
     except csv.Error as err:
         problems.append(Problem(file, last_line + 1, None, f"CSV-formatet är fel ({err})"))
-    header = header or []
-    columns, more = _rows_to_columns(header, rows, numbers, file, None)
-    return header, columns, numbers, problems + more
 
 
 def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -347,14 +439,18 @@ def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem
     if not text.strip():
         return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
     sep = _sniff_separator(text)
+    text, more = _mixed_separators(text, sep, path.name)
+    problems += more
     fast = _parse_csv_fast(text, sep)
-    if fast is not None:
+    if fast is not None and set(ALL_TABLES[table]) <= {h.strip() for h in fast[0]}:
         header, columns, numbers = fast
-    else:
-        header, columns, numbers, more = _parse_csv_slow(text, sep, path.name)
-        problems += more
-    df, more = _frame(header, columns, numbers, table, (path.name, None))
-    return df, problems + more
+        df, more = _frame(header, columns, numbers, table, (path.name, None))
+        return df, problems + more
+    # The slow path: records spanning lines, malformed CSV, or a header not on the first line.
+    read: list[Problem] = []
+    header, rows, numbers, more = _gather(_csv_records(text, sep, path.name, read), table, path.name, None)
+    df, more2 = _table(header, rows, numbers, table, (path.name, None))
+    return df, problems + read + more + more2
 
 
 def _cell(value) -> str:
@@ -370,24 +466,18 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    numbers: list[int] = []
+def _sheet_table(wb, name: str, location: tuple[str, str | None]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One sheet as a string table, with the problems of its cells (title row, merged cells, formulas)."""
+    ws = wb[name]
     ws.reset_dimensions()  # stored dimensions can be stale (some writers); read every row
-    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-        cells = [_cell(v) for v in values]
-        if header is None:
-            header = cells
-            continue
-        if any(c.strip() for c in cells):
-            rows.append(cells)
-            numbers.append(number)
+    records = ((n, [_cell(v) for v in values]) for n, values in enumerate(ws.iter_rows(values_only=True), start=1))
+    header, rows, numbers, problems = _gather(records, name, location[0], name)
     # Trailing empty header cells (formatted but unused columns) are not columns.
-    header = header or []
     while header and not header[-1].strip():
         header.pop()
-    return header, rows, numbers
+    df, more = _table(header, rows, numbers, name, location)
+    cells = [Problem(location[0], row, column, message, name) for row, column, message in cell_problems(wb, ws, header)]
+    return df, problems + cells + more
 
 
 def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None, key: str = "synthetic"):
@@ -490,17 +580,13 @@ def _read_workbook(path: Path) -> RawData:
                 tables[name] = None
                 problems.append(Problem(file, None, None, "bladet saknas", name))
                 continue
-            header, rows, numbers = _sheet_rows(wb[name])
-            columns, more = _rows_to_columns(header, rows, numbers, file, name)
-            tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
-            problems += more + more2
+            tables[name], more = _sheet_table(wb, name, locations[name])
+            problems += more
         for name in OPTIONAL_TABLES:
             tables[name] = None
             if name in wb.sheetnames:
-                header, rows, numbers = _sheet_rows(wb[name])
-                columns, more = _rows_to_columns(header, rows, numbers, file, name)
-                tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
-                problems += more + more2
+                tables[name], more = _sheet_table(wb, name, locations[name])
+                problems += more
             elif (path.parent / f"{name}.csv").is_file():  # NNS's reference file next to the workbook
                 locations[name] = (f"{name}.csv", None)
                 tables[name], more = _read_csv(path.parent / f"{name}.csv", name)
