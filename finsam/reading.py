@@ -52,17 +52,16 @@ Reading never writes anything. :mod:`finsam.validate` checks the raw tables;
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io as _io
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from ._csv_text import _csv_records, _decode, _mixed_separators, _parse_csv_fast, _sniff_separator
 from ._paths import DEMO_DIR
+from ._problem import Problem
 from ._sheet_xml import cell_problems
 from .errors import FinsamError
 
@@ -105,8 +104,6 @@ META_FILE = "dataset.toml"
 META_SHEET = "dataset"
 CODES_SHEET = "koder"
 
-#: At most this many undecodable lines of one file are listed one by one.
-_MAX_DECODE_PROBLEMS = 20
 #: Fixed timestamp for the template (deterministic bytes).
 _TRUE = {"true", "1", "ja", "yes", "sant"}
 _FALSE = {"false", "0", "nej", "no", "falskt"}
@@ -115,29 +112,6 @@ _FALSE = {"false", "0", "nej", "no", "falskt"}
 # ---------------------------------------------------------------------------
 # Problems
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Problem:
-    """One problem in the input, located by file (and sheet), row and column.
-
-    ``row`` follows the module's convention (header = 1); ``None`` when the
-    problem concerns the whole file or column.
-    """
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    sheet: str | None = None
-
-    def __str__(self) -> str:
-        head = self.file + (f", blad {self.sheet}" if self.sheet else "")
-        if self.row is not None:
-            head += (", " if self.sheet else " ") + f"rad {self.row}"
-        if self.column:
-            head += f", kolumn {self.column}"
-        return f"{head}: {self.message}"
-
-
 class DataValidationError(FinsamError, ValueError):
     """The data could not be loaded; ``.problems`` lists every problem found."""
 
@@ -221,95 +195,6 @@ def default_data_dir() -> Path:
 # ---------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------
-def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
-    """Decode UTF-8 (BOM optional); undecodable lines, NUL bytes and inner BOMs become problems."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", [Problem(file, None, None, 'filen är sparad som UTF-16 ("Unicode-text"), inte UTF-8; '
-                                              'spara den i Excel som "CSV UTF-8 (kommaavgränsad)"')]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _decode_lines(data, file)
-    return _inner_marks(text, file)
-
-
-def _lines_with(text: str, mark: str) -> list[int]:
-    """Line numbers (1-based) of the lines of ``text`` that contain ``mark``."""
-    if mark not in text:
-        return []
-    return [n for n, line in enumerate(text.split("\n"), start=1) if mark in line]
-
-
-def _bounded(file: str, numbers: list[int], message: str, rest: str) -> list[Problem]:
-    """One problem per line, at most :data:`_MAX_DECODE_PROBLEMS`, then one that counts the rest."""
-    out = [Problem(file, n, None, message) for n in numbers[:_MAX_DECODE_PROBLEMS]]
-    if len(numbers) > _MAX_DECODE_PROBLEMS:
-        out.append(Problem(file, None, None, f"ytterligare {len(numbers) - _MAX_DECODE_PROBLEMS} {rest}"))
-    return out
-
-
-def _inner_marks(text: str, file: str) -> tuple[str, list[Problem]]:
-    """NUL bytes and byte order marks inside the text: problems with their rows; the marks are dropped."""
-    problems = _bounded(
-        file, _lines_with(text, "\x00"),
-        "raden innehåller ett NUL-tecken (byte 0x00): filen är skadad eller inte en textfil; "
-        'öppna den i Excel och spara den igen som "CSV UTF-8"', "rader innehåller NUL-tecken")
-    problems += _bounded(
-        file, _lines_with(text, "\ufeff"),
-        "ett BOM-tecken (U+FEFF) står mitt i filen: filer har troligen klistrats ihop; "
-        "ta bort tecknet och en upprepad rubrikrad", "rader innehåller BOM-tecken")
-    return text.replace("\ufeff", ""), problems
-
-
-def _decode_lines(data: bytes, file: str) -> tuple[str, list[Problem]]:
-    """Undecodable UTF-8: a problem per bad line; the text with replacement characters."""
-    bad = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as err:
-            bad.append((number, line[err.start : err.start + 1].hex()))
-    problems = [
-        Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
-        for number, byte in bad[:_MAX_DECODE_PROBLEMS]
-    ]
-    if len(bad) > _MAX_DECODE_PROBLEMS:
-        problems.append(Problem(file, None, None, f"ytterligare {len(bad) - _MAX_DECODE_PROBLEMS} rader är inte UTF-8"))
-    return data.decode("utf-8", errors="replace"), problems
-
-
-def _sniff_separator(text: str) -> str:
-    """``;`` if the header line has more semicolons than commas, else ``,``."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
-def _mixed_separators(text: str, sep: str, file: str) -> tuple[str, list[Problem]]:
-    """Rows written with the other separator (``;`` in a ``,`` file or the reverse) become problems.
-
-    Such a row would read as one long first field; it is blanked instead (its
-    line stays, so later row numbers are unchanged) and named once.
-    """
-    other = ";" if sep == "," else ","
-    if other not in text:
-        return text, []
-    lines = text.split("\n")
-    width = lines[0].count(sep) + 1
-    if width < 2:
-        return text, []
-    bad = [n for n, line in enumerate(lines[1:], start=2)
-           if '"' not in line and line.count(sep) < width - 1 and line.count(other) >= width - 1]
-    if not bad:
-        return text, []
-    for n in bad:
-        lines[n - 1] = ""
-    message = (f"raden har '{other}' som avgränsare men rubrikraden '{sep}' (blandade avgränsare); "
-               "spara filen igen så att alla rader har samma avgränsare")
-    return "\n".join(lines), _bounded(file, bad, message, "rader har den andra avgränsaren")
-
-
 def _frame(
     header: list[str], columns: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -348,31 +233,6 @@ def _rows_to_columns(
     padded = [[v.strip() for v in row[:width]] + [""] * (width - len(row)) for row in rows]
     columns = [list(col) for col in zip(*padded)] if padded else [[] for _ in range(width)]
     return columns, problems
-
-
-def _parse_csv_fast(text: str, sep: str):
-    """Parse with pandas' C parser; ``None`` if row numbers would not be exact."""
-    try:
-        df = pd.read_csv(
-            _io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
-            skip_blank_lines=False, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if len(df) != lines or len(df) == 0:
-        return None  # a quoted field spans lines (or odd line endings): use the slow path
-    values = df.to_numpy(dtype=object)
-    header = [str(v) for v in values[0]]
-    body = values[1:]
-    columns = [[str(v).strip() for v in body[:, i]] for i in range(body.shape[1])]
-    keep = np.zeros(len(body), dtype=bool)
-    for col in columns:
-        keep |= np.array(col, dtype=object) != ""
-    numbers = (np.arange(len(body)) + 2)[keep].tolist()
-    if not keep.all():
-        columns = [[v for v, k in zip(col, keep) if k] for col in columns]
-    return header, columns, numbers
 
 
 #: Rows below the first that are searched for the column names when the first row lacks them.
@@ -416,18 +276,6 @@ def _table(header: list[str], rows: list[list[str]], numbers: list[int], table: 
     columns, problems = _rows_to_columns(header, rows, numbers, *location)
     df, more = _frame(header, columns, numbers, table, location)
     return df, problems + more
-
-
-def _csv_records(text: str, sep: str, file: str, problems: list[Problem]):
-    """``(first line, cells)`` of each CSV record; a malformed record ends it with a problem."""
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
-    last_line = 0
-    try:
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            yield start, record
-    except csv.Error as err:
-        problems.append(Problem(file, last_line + 1, None, f"CSV-formatet är fel ({err})"))
 
 
 def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
