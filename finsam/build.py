@@ -33,6 +33,7 @@ import click
 from typing import TYPE_CHECKING
 
 from . import hashing
+from ._atomic import os_error_text
 from ._manifest import LOCK_FILE, MANIFEST, BuildLockedError, build_lock, failed_reports  # noqa: F401 - public names
 from ._manifest import Manifest as _Manifest
 from ._manifest import quick_digest as _quick_digest
@@ -466,7 +467,9 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
         try:
             written = write_pages(dataset, settings, root)
         except Exception as exc:  # noqa: BLE001 - reported, the notebooks are done
-            messages.append(f"Webbplatsens sidor kunde inte skrivas: {type(exc).__name__}: {exc}")
+            cause = os_error_text(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+            messages.append(f"Webbplatsens sidor kunde inte skrivas: {cause}. Varje sida är antingen den förra "
+                            "eller den nya i sin helhet (ingen halvskriven sida); kör build igen.")
             result.exit_code = 1
         else:
             if quick is not None and not result.failed:

@@ -419,3 +419,81 @@ def test_kill_9_of_a_build_ends_its_workers_and_kernels(tmp_path):
         if _alive(p):
             p.kill()
     assert survivors == []
+
+
+# ---------------------------------------------------------------------------
+# a write error (full disk, file size limit) never leaves a half-written page
+_WRITE_PAGES_LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+from finsam._atomic import os_error_text
+from finsam.io import load_dataset
+from finsam.settings import DEFAULT_SETTINGS
+from finsam.site import write_pages
+
+root = Path(sys.argv[1])
+dataset = load_dataset(root / "data")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    write_pages(dataset, DEFAULT_SETTINGS, root)
+except OSError as exc:
+    print("FEL:", os_error_text(exc))
+    sys.exit(1)
+"""
+
+
+def _pages(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "reports").rglob("*")) if p.is_file()}
+
+
+def test_a_write_error_while_writing_pages_leaves_each_page_whole(tmp_path):
+    """A real write error (the kernel's file size limit: EFBIG after part of the bytes) in the middle of the pages."""
+    import subprocess
+    import sys
+
+    from finsam.io import load_dataset
+    from finsam.settings import DEFAULT_SETTINGS
+    from finsam.site import write_pages
+
+    old_root, new_root = tmp_path / "proj", tmp_path / "expected"
+    _copy_valid(old_root / "data")
+    write_pages(load_dataset(old_root / "data"), DEFAULT_SETTINGS, old_root)
+    old = _pages(old_root)
+    # Other names: the explorer's labels change.
+    names = old_root / "data" / "forbund.csv"
+    names.write_text(names.read_text(encoding="utf-8").replace("Samordningsförbundet", "Förbundet"), encoding="utf-8")
+    # One more answering participant of beta 2023: "answered" in the 2023 results tables changes.
+    part = old_root / "data" / "participation.csv"
+    assert "2023,beta,deltagare_pagaende,56,4,40" in part.read_text(encoding="utf-8")
+    part.write_text(part.read_text(encoding="utf-8").replace("2023,beta,deltagare_pagaende,56,4,40",
+                                                             "2023,beta,deltagare_pagaende,56,4,41"), encoding="utf-8")
+    shutil.copytree(old_root, new_root)
+    write_pages(load_dataset(new_root / "data"), DEFAULT_SETTINGS, new_root)
+    new = _pages(new_root)
+    changed = sorted(k for k in new if old.get(k) != new[k])
+    big = [k for k in changed if len(new[k]) > 20_000]
+    assert big and len(changed) > len(big)  # some pages fit under the limit, some do not
+    proc = subprocess.run([sys.executable, "-c", _WRITE_PAGES_LIMITED, str(old_root), "20000"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FEL: filen blev större än vad som får skrivas" in proc.stdout
+    after = _pages(old_root)
+    assert not [k for k in after if k not in old and k not in new]  # no temporary file left
+    for key, data in after.items():
+        assert data == old.get(key) or data == new.get(key), key  # whole: the old page or the new one
+    for key in big:
+        assert after[key] == old[key], key
+
+
+def test_a_full_disk_is_named_in_swedish():
+    """ENOSPC as the kernel reports it (/dev/full), in the words the build and the command line use."""
+    from finsam._atomic import os_error_text
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full finns inte här")
+    with pytest.raises(OSError) as err:
+        with open("/dev/full", "wb", buffering=0) as fh:
+            fh.write(b"x")
+    assert os_error_text(err.value) == "disken är full; frigör utrymme och kör igen"
