@@ -11,10 +11,7 @@ import io as _io
 import numpy as np
 import pandas as pd
 
-from ._problem import Problem
-
-#: At most this many undecodable lines of one file are listed one by one.
-_MAX_DECODE_PROBLEMS = 20
+from ._problem import Problem, bounded
 
 
 def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
@@ -39,11 +36,9 @@ def _lines_with(text: str, mark: str) -> list[int]:
 
 
 def _bounded(file: str, numbers: list[int], message: str, rest: str) -> list[Problem]:
-    """One problem per line, at most :data:`_MAX_DECODE_PROBLEMS`, then one that counts the rest."""
-    out = [Problem(file, n, None, message) for n in numbers[:_MAX_DECODE_PROBLEMS]]
-    if len(numbers) > _MAX_DECODE_PROBLEMS:
-        out.append(Problem(file, None, None, f"ytterligare {len(numbers) - _MAX_DECODE_PROBLEMS} {rest}"))
-    return out
+    """One problem per line (a bounded count of them), then one that counts the rest."""
+    return bounded([Problem(file, n, None, message) for n in numbers],
+                   lambda n: Problem(file, None, None, f"ytterligare {n} {rest}"))
 
 
 def _inner_marks(text: str, file: str) -> tuple[str, list[Problem]]:
@@ -67,12 +62,10 @@ def _decode_lines(data: bytes, file: str) -> tuple[str, list[Problem]]:
             line.decode("utf-8")
         except UnicodeDecodeError as err:
             bad.append((number, line[err.start : err.start + 1].hex()))
-    problems = [
-        Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
-        for number, byte in bad[:_MAX_DECODE_PROBLEMS]
-    ]
-    if len(bad) > _MAX_DECODE_PROBLEMS:
-        problems.append(Problem(file, None, None, f"ytterligare {len(bad) - _MAX_DECODE_PROBLEMS} rader är inte UTF-8"))
+    problems = bounded(
+        [Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
+         for number, byte in bad],
+        lambda n: Problem(file, None, None, f"ytterligare {n} rader är inte UTF-8"))
     return data.decode("utf-8", errors="replace"), problems
 
 

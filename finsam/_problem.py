@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+#: At most this many problems of one kind in one file (or sheet) are listed one by one.
+MOST_LISTED = 20
+
+
+def bounded(items: list[T], rest: Callable[[int], T], most: int = MOST_LISTED) -> list[T]:
+    """The first ``most`` items, then ``rest(n)`` standing for the ``n`` left out (messages of bounded count)."""
+    return items if len(items) <= most else items[:most] + [rest(len(items) - most)]
 
 
 @dataclass(frozen=True)

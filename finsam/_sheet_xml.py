@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 import re
 
-#: At most this many cells of one kind per sheet are named one by one.
-MAX_CELLS = 20
+from ._problem import bounded
+
 #: Characters of a formula shown in a problem.
 FORMULA_CHARS = 40
 
@@ -53,9 +53,7 @@ Finding = tuple
 
 
 def _bounded(found: list[Finding], rest: str) -> list[Finding]:
-    if len(found) <= MAX_CELLS:
-        return found
-    return found[:MAX_CELLS] + [(None, None, f"ytterligare {len(found) - MAX_CELLS} {rest}")]
+    return bounded(found, lambda n: (None, None, f"ytterligare {n} {rest}"))
 
 
 def cell_problems(wb, ws, header: list[str]) -> list[Finding]:
