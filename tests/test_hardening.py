@@ -419,6 +419,11 @@ def test_kill_9_of_a_build_ends_its_workers_and_kernels(tmp_path):
         if _alive(p):
             p.kill()
     assert survivors == []
+    # The workers were forked holding the build lock's file: with them gone, the next build may start.
+    from finsam.build import build_lock
+
+    with build_lock(tmp_path / "reports"):
+        pass
 
 
 # ---------------------------------------------------------------------------
