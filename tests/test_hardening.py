@@ -297,7 +297,9 @@ def _skipping_project(root: Path) -> Path:
     manifest["2021/gamma.ipynb"] = "0" * 64
     (root / "reports" / "2021").mkdir()
     (root / "reports" / "2021" / "gamma.ipynb").write_text("{}", encoding="utf-8")
-    (root / "reports" / B.MANIFEST).write_text(json.dumps({"format": 1, "jobs": manifest}), encoding="utf-8")
+    failed = {"2020/delta.ipynb": "Senaste körningen misslyckades (RuntimeError: x); rapporten är inte uppdaterad."}
+    (root / "reports" / B.MANIFEST).write_text(json.dumps({"format": 1, "jobs": manifest, "failed": failed}),
+                                               encoding="utf-8")
     return data
 
 
@@ -315,6 +317,9 @@ def test_reports_of_absent_forbund_need_prune(tmp_path, prune):
     assert "2021/gamma.ipynb" in result.summary
     assert ("--prune" in result.summary) is not prune
     assert not temp.exists()
+    # A report whose last run failed, of a förbund no longer in the data, goes the same way.
+    assert "2020/delta.ipynb" in result.summary
+    assert ("2020/delta.ipynb" in B.failed_reports(tmp_path)) is not prune
 
 
 def test_a_second_build_says_one_is_running(tmp_path):
