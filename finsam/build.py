@@ -2,8 +2,9 @@
 
 The build plans one job per förbund × year, one national report per year and
 one page per questionnaire indicator (:mod:`finsam._plan`), skips jobs whose
-input hash equals the one recorded after their last successful run
-(``reports/.build-manifest.json``), and runs the rest in parallel worker
+input hash equals the one recorded after their last successful run and whose
+report is on disk byte for byte as that run wrote it (``reports/.build-manifest.json``,
+:mod:`finsam._manifest`), and runs the rest in parallel worker
 processes that each keep one warm Jupyter kernel (:mod:`finsam._runner`,
 :mod:`finsam._kernel`). Each report is written atomically; a failed job leaves
 the previous good output in place and is named in the summary with its failing
