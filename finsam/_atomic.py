@@ -7,6 +7,7 @@ file is untouched or the new one is complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -65,4 +66,12 @@ def os_error_text(exc: OSError) -> str:
         return "katalogen finns inte"
     if isinstance(exc, NotADirectoryError):
         return "en del av sökvägen är en fil, inte en katalog"
+    if exc.errno == errno.ENOSPC:
+        return "disken är full; frigör utrymme och kör igen"
+    if exc.errno == errno.EDQUOT:
+        return "diskkvoten är slut; frigör utrymme och kör igen"
+    if exc.errno == errno.EFBIG:
+        return "filen blev större än vad som får skrivas (filstorleksgräns)"
+    if exc.errno == errno.EROFS:
+        return "filsystemet är skrivskyddat"
     return f"operativsystemet svarade: {exc.strerror or exc}"

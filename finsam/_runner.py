@@ -15,6 +15,8 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -304,7 +306,65 @@ def _keep_partial(tmp: Path, failed: Path, job: Job) -> str | None:
 _WORKER: dict = {}
 
 
-def _init_worker(options: RunOptions) -> None:
+#: prctl(2) option: the signal this process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: make this worker get SIGTERM when the build process dies, also on ``kill -9``.
+
+    Without it an orphaned worker would wait for jobs forever, holding its
+    kernel. The SIGTERM handler (:func:`_terminate`) takes the kernels along.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
+    if not sys.platform.startswith("linux"):  # pragma: no cover - no prctl
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc/musl
+        return
+    if os.getppid() != parent:  # the build died before prctl took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _child_pids(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc; empty where there is none)."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    """SIGTERM in a worker: kill its kernels (warm or papermill's own) at once, then exit."""
+    for child in _child_pids(os.getpid()):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+    kernel = _WORKER.get("kernel")
+    ipc = getattr(kernel, "_ipc_dir", None)
+    if ipc:
+        shutil.rmtree(ipc, ignore_errors=True)
+    os._exit(128 + signum)
+
+
+def _init_worker(options: RunOptions, parent: int | None = None) -> None:
+    if parent is not None:
+        _die_with_parent(parent)
     _quiet_logs()
     _WORKER["options"] = options
     kernel = None
@@ -349,7 +409,8 @@ def run_jobs(
     # fork on Linux: no re-import of the caller's main module (scripts without a
     # ``__main__`` guard work) and fast start; the parent starts no threads before.
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(options, os.getpid())) as pool:
         for _ in range(workers):  # starts the workers, whose initializer starts the kernels
             pool.submit(_ping)
         if while_starting is not None:

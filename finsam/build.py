@@ -2,8 +2,9 @@
 
 The build plans one job per förbund × year, one national report per year and
 one page per questionnaire indicator (:mod:`finsam._plan`), skips jobs whose
-input hash equals the one recorded after their last successful run
-(``reports/.build-manifest.json``), and runs the rest in parallel worker
+input hash equals the one recorded after their last successful run and whose
+report is on disk byte for byte as that run wrote it (``reports/.build-manifest.json``,
+:mod:`finsam._manifest`), and runs the rest in parallel worker
 processes that each keep one warm Jupyter kernel (:mod:`finsam._runner`,
 :mod:`finsam._kernel`). Each report is written atomically; a failed job leaves
 the previous good output in place and is named in the summary with its failing
@@ -19,14 +20,10 @@ invalid input raises a :class:`finsam.errors.FinsamError`. The command line
 from __future__ import annotations
 
 import ast
-import contextlib
-import fcntl
 import json
 import os
-import re
-import shutil
-import subprocess
-import sys
+import shutil  # noqa: F401 - tests patch B.shutil.which
+import subprocess  # noqa: F401 - tests patch B.subprocess.run
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +34,16 @@ import click
 from typing import TYPE_CHECKING
 
 from . import hashing
-from ._atomic import atomic_write_text
+from ._atomic import os_error_text
+from ._manifest import LOCK_FILE, MANIFEST, BuildLockedError, build_lock, failed_reports  # noqa: F401 - public names
+from ._manifest import Manifest as _Manifest
+from ._manifest import quick_digest as _quick_digest
+from ._manifest import remove_temporary as _remove_temporary
 from ._paths import NOTEBOOKS_DIR, REPO_ROOT
+from ._quarto_run import QUARTO_INSTALL, QUARTO_MISSING, _render_site, pdf_path, render_pdf  # noqa: F401
+from ._summary import SOURCE_LINES, _Progress, _failure_text, _plural, _summary, _sv  # noqa: F401 - used by the CLI
 from .codes import INDICATOR_DIR, NATIONAL
-from .errors import FinsamError, InputError
+from .errors import InputError
 from .settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:  # the runner (papermill) and the statistics load only when a job runs
@@ -58,67 +61,9 @@ KIND_PARAMETERS = {
 }
 #: The one parameter that carries every setting (:meth:`finsam.settings.Settings.as_dict`).
 SETTINGS_PARAMETER = "settings"
-#: The manifest of input hashes of the last successful run of each job.
-MANIFEST = ".build-manifest.json"
-#: Lines of a failing cell's source shown in the summary.
-SOURCE_LINES = 6
-
-#: How to get Quarto (the ``quarto`` extra is defined in pyproject.toml, not on PyPI).
-QUARTO_INSTALL = (
-    "Installera Quarto från https://quarto.org/docs/get-started/ "
-    '(eller `pip install -e ".[quarto]"` i finsam-katalogen, på en dator som når GitHub)'
-)
-QUARTO_MISSING = (
-    "Quarto saknas (kommandot 'quarto' finns inte i PATH), så webbplatsen renderades inte; "
-    "notebooks är klara i {reports}.\n" + QUARTO_INSTALL + " och kör sedan `quarto render` i {root}."
-)
-
 
 class BuildInputError(InputError):
     """Invalid options or templates (exit code 2); the message is in Swedish."""
-
-
-class BuildLockedError(FinsamError):
-    """Another build of the same project is running (exit code 2)."""
-
-
-#: The lock file of a running build (in ``reports/``); it holds the build's process id.
-LOCK_FILE = ".build.lock"
-#: Temporary files of atomic writes (:func:`finsam._atomic.atomic_path`): ``.<name>.<8 random><suffix>``.
-_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}(\.[A-Za-z0-9]+)?")
-
-
-@contextlib.contextmanager
-def build_lock(reports: Path):
-    """Hold the project's build lock (an advisory ``flock``, released by the kernel when the process dies).
-
-    Raises
-    ------
-    BuildLockedError
-        Another process holds it; the message names its process id.
-    """
-    reports.mkdir(parents=True, exist_ok=True)
-    fd = os.open(reports / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "okänd"
-            raise BuildLockedError(
-                f"En annan build körs redan i {reports.parent} (process {pid}). "
-                "Vänta tills den är klar och kör sedan igen.") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _remove_temporary(reports: Path) -> None:
-    """Delete temporary files an interrupted build left (only called while holding the lock)."""
-    for path in reports.rglob(".*"):
-        if path.is_file() and _TEMPORARY.fullmatch(path.name):
-            path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -163,15 +108,9 @@ class BuildResult:
 # ---------------------------------------------------------------------------
 # small helpers
 # ---------------------------------------------------------------------------
-def _sv(x: float, decimals: int = 1) -> str:
-    return f"{x:.{decimals}f}".replace(".", ",")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{_sv(seconds)} s"
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m} min {s} s"
+def _echo(line: str) -> None:
+    """A progress line on standard error."""
+    click.echo(line, err=True)
 
 
 def _rel(path: Path, *bases: Path) -> str:
@@ -362,136 +301,8 @@ def plan_jobs(
 
 
 # ---------------------------------------------------------------------------
-# manifest
-# ---------------------------------------------------------------------------
-class _Manifest:
-    """The input digest of each job's last successful run, and the record of the last complete build.
-
-    ``quick`` holds, for the last build that ran every planned job and wrote the
-    site pages without a failure: the digest of every input's bytes
-    (:func:`_quick_digest`), the planned reports, and size and modification
-    time of every file it left (reports and pages). A build whose inputs and
-    outputs still match has nothing to do and stops before reading the data.
-    """
-
-    def __init__(self, reports: Path):
-        self.path = reports / MANIFEST
-        self.jobs: dict[str, str] = {}
-        self.quick: dict = {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == 1:
-                self.jobs = dict(data.get("jobs", {}))
-                self.quick = dict(data.get("quick", {}))
-        except (OSError, ValueError, AttributeError):
-            self.jobs, self.quick = {}, {}
-
-    def save(self) -> None:
-        data = {"format": 1, "jobs": self.jobs, **({"quick": self.quick} if self.quick else {})}
-        text = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False)
-        atomic_write_text(self.path, text + "\n")
-
-    def unchanged(self, digest: str, root: Path) -> list[str] | None:
-        """The planned reports if ``digest`` and every recorded output are as last time, else None."""
-        if not self.quick or self.quick.get("digest") != digest:
-            return None
-        for rel, (size, mtime) in self.quick.get("outputs", {}).items():
-            try:
-                st = (root / rel).stat()
-            except OSError:
-                return None
-            if (st.st_size, st.st_mtime_ns) != (size, mtime):
-                return None
-        return list(self.quick.get("planned", []))
-
-    def record(self, digest: str, root: Path, planned: list[str], files) -> None:
-        outputs = {}
-        for path in [root / "reports" / key for key in planned] + [Path(f) for f in files]:
-            st = path.stat()
-            outputs[path.relative_to(root).as_posix()] = [st.st_size, st.st_mtime_ns]
-        self.quick = {"digest": digest, "planned": planned, "outputs": dict(sorted(outputs.items()))}
-        self.save()
-
-
-def _quick_digest(data, templates: dict[str, Path], settings: Settings, years, forbund, *, pages: bool = True) -> str:
-    """Digest of every input of a build, from bytes alone (nothing is parsed, pandas is not loaded)."""
-    from ._paths import CATALOG_DIR, DEMO_DIR
-
-    source = Path(data) if data not in (None, "") else DEMO_DIR
-    return hashing.sha256(
-        hashing.package_fingerprint(), hashing.tree_digest(source), hashing.tree_digest(CATALOG_DIR),
-        *[f"{kind}={hashing.file_digest(path)}" for kind, path in sorted(templates.items())],
-        settings.fingerprint(), json.dumps(sorted(int(y) for y in years)), json.dumps(sorted(forbund)),
-        "pages" if pages else "no pages",
-    )
-
-
-# ---------------------------------------------------------------------------
 # progress and summary
 # ---------------------------------------------------------------------------
-class _Progress:
-    """One tqdm bar on a terminal, plain lines otherwise (CI logs)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.total = total
-        self.done = 0
-        self.enabled = enabled
-        self.bar = None
-        if enabled and total and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-            self.bar = tqdm(total=total, unit="rapport", file=sys.stderr, dynamic_ncols=True)
-
-    def __call__(self, job: Job, outcome: Outcome) -> None:
-        self.done += 1
-        status = "klar" if outcome.ok else "MISSLYCKADES"
-        line = f"[{self.done}/{self.total}] {job.label} {status} ({_sv(outcome.seconds)} s)"
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{job.label} {status}", refresh=False)
-            self.bar.update(1)
-            if not outcome.ok:
-                self.bar.write(line, file=sys.stderr)
-        elif self.enabled:
-            click.echo(line, err=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _failure_text(key: str, job: Job | None, err: JobError) -> list[str]:
-    lines = [f"  reports/{key}" + (f" (mall {job.template_label})" if job else "")]
-    if err.cell_source:
-        lines.append(f"    Cell [{err.cell_number}]:" if err.cell_number else "    Cell:")
-        src = err.cell_source.rstrip().splitlines()
-        lines += [f"      {s}" for s in src[:SOURCE_LINES]]
-        if len(src) > SOURCE_LINES:
-            lines.append(f"      … ({len(src) - SOURCE_LINES} rader till)")
-    lines.append(f"    Fel: {err.ename}: {err.evalue}".rstrip(": "))
-    if err.partial:
-        lines.append(f"    Delvis körd notebook: {err.partial}")
-    return lines
-
-
-def _plural(n: int, singular: str, plural: str) -> str:
-    """``1 rapport körd``, ``3 rapporter körda``."""
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _summary(result: BuildResult, jobs: dict[str, Job]) -> str:
-    lines = [
-        f"Klart på {_duration(result.seconds)}: "
-        + _plural(len(result.executed), "rapport körd", "rapporter körda") + ", "
-        + _plural(len(result.skipped), "oförändrad", "oförändrade") + f", {len(result.failed)} misslyckades."
-    ]
-    if result.failed:
-        lines.append("Misslyckade rapporter (tidigare version, om någon, finns kvar):")
-        for key in sorted(result.failed):
-            lines += _failure_text(key, jobs.get(key), result.failed[key])
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------
 # build
 # ---------------------------------------------------------------------------
@@ -499,10 +310,10 @@ def _prune(reports: Path, manifest: _Manifest, planned: set[str]) -> None:
     """Remove reports of jobs that no longer exist (unfiltered builds only)."""
     from ._runner import FAILED_DIR
 
-    for key in sorted(set(manifest.jobs) - planned):
+    for key in sorted(manifest.known() - planned):
         (reports / key).unlink(missing_ok=True)
         (reports / FAILED_DIR / key).unlink(missing_ok=True)
-        del manifest.jobs[key]
+        manifest.forget(key)
 
 
 def build(
@@ -601,13 +412,13 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
     result.timings["plan"] = time.perf_counter() - t_load
     manifest = _Manifest(reports)
     _remove_temporary(reports)
-    gone = sorted(set(manifest.jobs) - set(result.planned)) if not years and not forbund else []
+    gone = sorted(manifest.known() - set(result.planned)) if not years and not forbund else []
     if gone and prune:
         _prune(reports, manifest, set(result.planned))
         result.pruned = gone
     elif gone:
         result.kept = gone
-    todo = [j for j in planned if force or manifest.jobs.get(j.key) != j.digest or not (reports / j.key).is_file()]
+    todo = [j for j in planned if force or not manifest.up_to_date(j.key, j.digest)]
     result.skipped = [j.key for j in planned if j not in todo]
     by_key = {j.key: j for j in planned}
 
@@ -619,17 +430,16 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
         from .cache import load_results
 
         reports.mkdir(parents=True, exist_ok=True)
-        bar = _Progress(len(todo), progress)
+        bar = _Progress(len(todo), progress, _echo)
 
         def done(job: Job, outcome: Outcome) -> None:
             if outcome.ok:
                 result.executed.append(job.key)
-                manifest.jobs[job.key] = job.digest
-                manifest.save()
+                manifest.succeeded(job.key, job.digest)
             else:
                 result.failed[job.key] = outcome.error
-                if manifest.jobs.pop(job.key, None) is not None:
-                    manifest.save()
+                manifest.failed_run(job.key, outcome.error.ename, outcome.error.evalue)
+            manifest.save()
             bar(job, outcome)
 
         options = RunOptions(
@@ -647,7 +457,7 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
             bar.close()
             manifest.save()
         result.timings["run"] = time.perf_counter() - t_run
-    elif not (reports / MANIFEST).exists() and manifest.jobs:
+    elif manifest.dirty or (not (reports / MANIFEST).exists() and manifest.jobs):
         manifest.save()
 
     result.exit_code = 1 if result.failed else 0
@@ -658,7 +468,9 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
         try:
             written = write_pages(dataset, settings, root)
         except Exception as exc:  # noqa: BLE001 - reported, the notebooks are done
-            messages.append(f"Webbplatsens sidor kunde inte skrivas: {type(exc).__name__}: {exc}")
+            cause = os_error_text(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+            messages.append(f"Webbplatsens sidor kunde inte skrivas: {cause}. Varje sida är antingen den förra "
+                            "eller den nya i sin helhet (ingen halvskriven sida); kör build igen.")
             result.exit_code = 1
         else:
             if quick is not None and not result.failed:
@@ -674,7 +486,7 @@ def _finish(result: BuildResult, by_key: dict, messages: list[str], root: Path, 
     """Render the site if asked, then time and summarise the build."""
     if render:
         code, message, rendered = _render_site(root, jobs=jobs or os.cpu_count() or 1, force=force,
-                                               progress=progress)
+                                               echo=_echo if progress else None)
         result.rendered = rendered is not None and code == 0
         result.render = rendered
         if message:
@@ -691,28 +503,6 @@ def _finish(result: BuildResult, by_key: dict, messages: list[str], root: Path, 
                         + ". Kör `finsam build --prune` för att ta bort dem.")
     result.summary = "\n".join([_summary(result, by_key), *messages])
     return result
-
-
-def _render_site(root: Path, *, jobs: int = 1, force: bool = False, progress: bool = True):
-    """Render the site with Quarto (:mod:`finsam.render`): (exit code, message or None, RenderResult or None)."""
-    from . import render as R
-
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        return 0, QUARTO_MISSING.format(reports=root / "reports", root=root), None
-    if not (root / "_quarto.yml").is_file():
-        return 0, f"Ingen _quarto.yml i {root}: webbplatsen renderas inte.", None
-    echo = (lambda line: click.echo(line, err=True)) if progress else None
-    res = R.render(root, quarto=quarto, jobs=jobs, force=force, echo=echo)
-    lines = [f"Webbplatsen: {_plural(len(res.reports), 'rapport', 'rapporter')} och "
-             f"{_plural(len(res.pages), 'sida', 'sidor')} renderade, "
-             f"{_plural(res.unchanged, 'oförändrad', 'oförändrade')}, {len(res.failed)} misslyckades."]
-    if res.failed:
-        lines.append("Misslyckade renderingar (tidigare version, om någon, finns kvar):")
-        for rel, message in sorted(res.failed.items()):
-            lines.append(f"  {rel}")
-            lines += [f"    {line}" for line in message.splitlines()[-SOURCE_LINES:]]
-    return (1 if res.failed else 0), "\n".join(lines), res
 
 
 # ---------------------------------------------------------------------------
@@ -754,10 +544,12 @@ def run_report(
 
     options = RunOptions(reports_dir=str(reports), cwd=str(root), warm=False)
     outcome = _run_single(job, options)
+    manifest = _Manifest(reports)
     if outcome.ok:
-        manifest = _Manifest(reports)
-        manifest.jobs[job.key] = job.digest
-        manifest.save()
+        manifest.succeeded(job.key, job.digest)
+    else:
+        manifest.failed_run(job.key, outcome.error.ename, outcome.error.evalue)
+    manifest.save()
     return job, outcome
 
 
@@ -786,45 +578,3 @@ def _no_data_message(dataset, forbund: str, year: int) -> str:
     if not have:
         return f"Förbundet {forbund} har inga data för något år (inga rader i responses.csv eller participation.csv)."
     return f"Förbundet {forbund} har inga data för {year}. År med data för förbundet: {', '.join(map(str, have))}."
-
-
-def pdf_path(root: Path, key: str) -> Path:
-    """Where ``quarto render reports/<key> --to typst`` writes the PDF, relative to ``root``.
-
-    A file rendered inside a project goes to the project's output directory,
-    at the same relative path (Quarto docs, "Project Basics": files rendered
-    one by one use the project's configuration and ``output-dir``); without
-    ``_quarto.yml`` it is written next to the notebook.
-    """
-    rel = (Path("reports") / key).with_suffix(".pdf")
-    if not (Path(root) / "_quarto.yml").is_file():
-        return rel
-    from .render import output_dir
-
-    return Path(output_dir(Path(root))) / rel
-
-
-def render_pdf(root: Path, key: str) -> tuple[int, Path | None, str | None]:
-    """Render ``reports/<key>`` to PDF with Quarto in ``root``.
-
-    Returns
-    -------
-    tuple
-        (exit code, the PDF's path relative to ``root`` or None, a Swedish
-        message when no PDF was written). The exit code is 1 when Quarto is
-        missing (the message then says how to get it) or the render fails.
-    """
-    path = Path("reports") / key
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        return 1, None, (f"Quarto saknas, så ingen PDF skapades. {QUARTO_INSTALL} och kör "
-                         f"`quarto render {path.as_posix()} --to typst`.")
-    from .render import quarto_env
-
-    proc = subprocess.run([quarto, "render", path.as_posix(), "--to", "typst"], cwd=root, env=quarto_env())
-    if proc.returncode:
-        return 1, None, f"PDF-renderingen misslyckades (slutkod {proc.returncode})."
-    out = pdf_path(root, key)
-    if not (root / out).is_file() and (root / path.with_suffix(".pdf")).is_file():
-        out = path.with_suffix(".pdf")
-    return 0, out, None

@@ -52,17 +52,17 @@ Reading never writes anything. :mod:`finsam.validate` checks the raw tables;
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io as _io
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from ._csv_text import _csv_records, _decode, _mixed_separators, _parse_csv_fast, _sniff_separator
 from ._paths import DEMO_DIR
+from ._problem import Problem
+from ._sheet_xml import cell_problems
 from .errors import FinsamError
 
 TABLES = {
@@ -104,8 +104,6 @@ META_FILE = "dataset.toml"
 META_SHEET = "dataset"
 CODES_SHEET = "koder"
 
-#: At most this many undecodable lines of one file are listed one by one.
-_MAX_DECODE_PROBLEMS = 20
 #: Fixed timestamp for the template (deterministic bytes).
 _TRUE = {"true", "1", "ja", "yes", "sant"}
 _FALSE = {"false", "0", "nej", "no", "falskt"}
@@ -114,29 +112,6 @@ _FALSE = {"false", "0", "nej", "no", "falskt"}
 # ---------------------------------------------------------------------------
 # Problems
 # ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Problem:
-    """One problem in the input, located by file (and sheet), row and column.
-
-    ``row`` follows the module's convention (header = 1); ``None`` when the
-    problem concerns the whole file or column.
-    """
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-    sheet: str | None = None
-
-    def __str__(self) -> str:
-        head = self.file + (f", blad {self.sheet}" if self.sheet else "")
-        if self.row is not None:
-            head += (", " if self.sheet else " ") + f"rad {self.row}"
-        if self.column:
-            head += f", kolumn {self.column}"
-        return f"{head}: {self.message}"
-
-
 class DataValidationError(FinsamError, ValueError):
     """The data could not be loaded; ``.problems`` lists every problem found."""
 
@@ -220,35 +195,6 @@ def default_data_dir() -> Path:
 # ---------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------
-def _decode(data: bytes, file: str) -> tuple[str, list[Problem]]:
-    """Decode UTF-8 (BOM optional); undecodable lines become problems."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    bad = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as err:
-            bad.append((number, line[err.start : err.start + 1].hex()))
-    problems = [
-        Problem(file, number, None, f"texten är inte UTF-8 (byte 0x{byte}); spara filen som \"CSV UTF-8\"")
-        for number, byte in bad[:_MAX_DECODE_PROBLEMS]
-    ]
-    if len(bad) > _MAX_DECODE_PROBLEMS:
-        problems.append(Problem(file, None, None, f"ytterligare {len(bad) - _MAX_DECODE_PROBLEMS} rader är inte UTF-8"))
-    return data.decode("utf-8", errors="replace"), problems
-
-
-def _sniff_separator(text: str) -> str:
-    """``;`` if the header line has more semicolons than commas, else ``,``."""
-    header = text.split("\n", 1)[0]
-    return ";" if header.count(";") > header.count(",") else ","
-
-
 def _frame(
     header: list[str], columns: list[list[str]], numbers: list[int], table: str, location: tuple[str, str | None]
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -289,53 +235,47 @@ def _rows_to_columns(
     return columns, problems
 
 
-def _parse_csv_fast(text: str, sep: str):
-    """Parse with pandas' C parser; ``None`` if row numbers would not be exact."""
-    try:
-        df = pd.read_csv(
-            _io.StringIO(text), sep=sep, header=None, dtype=object, na_filter=False,
-            skip_blank_lines=False, engine="c",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if len(df) != lines or len(df) == 0:
-        return None  # a quoted field spans lines (or odd line endings): use the slow path
-    values = df.to_numpy(dtype=object)
-    header = [str(v) for v in values[0]]
-    body = values[1:]
-    columns = [[str(v).strip() for v in body[:, i]] for i in range(body.shape[1])]
-    keep = np.zeros(len(body), dtype=bool)
-    for col in columns:
-        keep |= np.array(col, dtype=object) != ""
-    numbers = (np.arange(len(body)) + 2)[keep].tolist()
-    if not keep.all():
-        columns = [[v for v, k in zip(col, keep) if k] for col in columns]
-    return header, columns, numbers
+#: Rows below the first that are searched for the column names when the first row lacks them.
+_TITLE_ROWS = 5
 
 
-def _parse_csv_slow(text: str, sep: str, file: str):
-    """Parse with the csv module, tracking the first line of each record."""
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+def _gather(records, table: str, file: str, sheet: str | None) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
+    """Header, non-empty data rows and their row numbers from ``(number, cells)`` records (CSV or sheet).
+
+    The first record is the header. If it lacks the table's columns but one of
+    the next :data:`_TITLE_ROWS` non-empty rows has them all, the rows above are
+    a title: a problem, and the table is read from the real header on.
+    """
     header: list[str] | None = None
     rows: list[list[str]] = []
     numbers: list[int] = []
-    problems: list[Problem] = []
-    last_line = 0
-    try:
-        for record in reader:
-            start, last_line = last_line + 1, reader.line_num
-            if header is None:
-                header = record
-                continue
-            if any(v.strip() for v in record):
-                rows.append(record)
-                numbers.append(start)
-    except csv.Error as err:
-        problems.append(Problem(file, last_line + 1, None, f"CSV-formatet är fel ({err})"))
+    for number, cells in records:
+        if header is None:
+            header = cells
+        elif any(c.strip() for c in cells):
+            rows.append(cells)
+            numbers.append(number)
     header = header or []
-    columns, more = _rows_to_columns(header, rows, numbers, file, None)
-    return header, columns, numbers, problems + more
+    problems: list[Problem] = []
+    wanted = set(ALL_TABLES[table])
+    if any(c.strip() for c in header) and not wanted <= {c.strip() for c in header}:
+        for i, row in enumerate(rows[:_TITLE_ROWS]):
+            if wanted <= {c.strip() for c in row}:
+                above = "rad 1" if numbers[i] == 2 else f"raderna 1–{numbers[i] - 1}"
+                problems.append(Problem(
+                    file, 1, None, f"{above} ovanför kolumnrubrikerna (som står på rad {numbers[i]}) är en titel; "
+                    "ta bort den så att kolumnrubrikerna står på rad 1", sheet))
+                header, rows, numbers = row, rows[i + 1:], numbers[i + 1:]
+                break
+    return header, rows, numbers, problems
+
+
+def _table(header: list[str], rows: list[list[str]], numbers: list[int], table: str,
+           location: tuple[str, str | None]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The string frame of one table from gathered rows (CSV or sheet)."""
+    columns, problems = _rows_to_columns(header, rows, numbers, *location)
+    df, more = _frame(header, columns, numbers, table, location)
+    return df, problems + more
 
 
 def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -347,14 +287,18 @@ def _read_csv(path: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem
     if not text.strip():
         return None, problems + [Problem(path.name, None, None, "filen är tom (rubrikraden saknas)")]
     sep = _sniff_separator(text)
+    text, more = _mixed_separators(text, sep, path.name)
+    problems += more
     fast = _parse_csv_fast(text, sep)
-    if fast is not None:
+    if fast is not None and set(ALL_TABLES[table]) <= {h.strip() for h in fast[0]}:
         header, columns, numbers = fast
-    else:
-        header, columns, numbers, more = _parse_csv_slow(text, sep, path.name)
-        problems += more
-    df, more = _frame(header, columns, numbers, table, (path.name, None))
-    return df, problems + more
+        df, more = _frame(header, columns, numbers, table, (path.name, None))
+        return df, problems + more
+    # The slow path: records spanning lines, malformed CSV, or a header not on the first line.
+    read: list[Problem] = []
+    header, rows, numbers, more = _gather(_csv_records(text, sep, path.name, read), table, path.name, None)
+    df, more2 = _table(header, rows, numbers, table, (path.name, None))
+    return df, problems + read + more + more2
 
 
 def _cell(value) -> str:
@@ -370,24 +314,18 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _sheet_rows(ws) -> tuple[list[str], list[list[str]], list[int]]:
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    numbers: list[int] = []
+def _sheet_table(wb, name: str, location: tuple[str, str | None]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One sheet as a string table, with the problems of its cells (title row, merged cells, formulas)."""
+    ws = wb[name]
     ws.reset_dimensions()  # stored dimensions can be stale (some writers); read every row
-    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-        cells = [_cell(v) for v in values]
-        if header is None:
-            header = cells
-            continue
-        if any(c.strip() for c in cells):
-            rows.append(cells)
-            numbers.append(number)
+    records = ((n, [_cell(v) for v in values]) for n, values in enumerate(ws.iter_rows(values_only=True), start=1))
+    header, rows, numbers, problems = _gather(records, name, location[0], name)
     # Trailing empty header cells (formatted but unused columns) are not columns.
-    header = header or []
     while header and not header[-1].strip():
         header.pop()
-    return header, rows, numbers
+    df, more = _table(header, rows, numbers, name, location)
+    cells = [Problem(location[0], row, column, message, name) for row, column, message in cell_problems(wb, ws, header)]
+    return df, problems + cells + more
 
 
 def _parse_bool(value, file: str, row: int | None, column: str | None, sheet: str | None, key: str = "synthetic"):
@@ -490,17 +428,13 @@ def _read_workbook(path: Path) -> RawData:
                 tables[name] = None
                 problems.append(Problem(file, None, None, "bladet saknas", name))
                 continue
-            header, rows, numbers = _sheet_rows(wb[name])
-            columns, more = _rows_to_columns(header, rows, numbers, file, name)
-            tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
-            problems += more + more2
+            tables[name], more = _sheet_table(wb, name, locations[name])
+            problems += more
         for name in OPTIONAL_TABLES:
             tables[name] = None
             if name in wb.sheetnames:
-                header, rows, numbers = _sheet_rows(wb[name])
-                columns, more = _rows_to_columns(header, rows, numbers, file, name)
-                tables[name], more2 = _frame(header, columns, numbers, name, locations[name])
-                problems += more + more2
+                tables[name], more = _sheet_table(wb, name, locations[name])
+                problems += more
             elif (path.parent / f"{name}.csv").is_file():  # NNS's reference file next to the workbook
                 locations[name] = (f"{name}.csv", None)
                 tables[name], more = _read_csv(path.parent / f"{name}.csv", name)

@@ -9,6 +9,7 @@ session in the build shared with test_site.py (tests/_realbuild.py).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -53,9 +54,17 @@ def _stdout(nb) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def _stable_code_fingerprint():
-    """Other edits to the package during the test run must not invalidate the manifest."""
+    """Other edits to the package during the test run must not invalidate the manifest.
+
+    Both fingerprints are fixed: the jobs' digests use ``_plan.code_fingerprint``
+    and the no-op record uses ``hashing.package_fingerprint``. With only the
+    first fixed, an edit to any finsam source while the (long) suite ran made
+    the module fixture's no-op record stale, and later tests of this module
+    depended on what else had changed meanwhile.
+    """
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("finsam._plan.code_fingerprint", lambda: "test")
+        mp.setattr("finsam.hashing.package_fingerprint", lambda: "test")
         yield
 
 
@@ -267,10 +276,54 @@ def test_failed_job_keeps_previous_output_and_is_named(built, tmp_path, capsys):
     assert partial.is_file() and "avsiktligt fel" in partial.read_text(encoding="utf-8")
     manifest = json.loads((root / "reports" / B.MANIFEST).read_text())
     assert "2023/beta.ipynb" not in manifest["jobs"] and "2023/alfa.ipynb" in manifest["jobs"]
+    # The manifest knows which reports are out of date, and why (for the site).
+    failed = B.failed_reports(root)
+    assert sorted(failed) == ["2022/beta.ipynb", "2023/beta.ipynb"]
+    assert failed["2023/beta.ipynb"] == ("Senaste körningen misslyckades (RuntimeError: avsiktligt fel för beta 2023); "
+                                         "rapporten är inte uppdaterad.")
     # fixed: the failed reports run again (and only they), the partial copies go away
     result = _build(root)
     assert sorted(result.executed) == sorted(ALL_KEYS - {"2022/riket.ipynb", "2023/riket.ipynb"})
     assert not partial.exists()
+    assert B.failed_reports(root) == {}
+
+
+def test_failed_reports_of_a_project_without_a_readable_manifest(tmp_path):
+    from finsam._manifest import failure_reason
+
+    assert B.failed_reports(tmp_path) == {}  # never built
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / B.MANIFEST).write_text("{ inte json", encoding="utf-8")
+    assert B.failed_reports(tmp_path) == {}
+    (tmp_path / "reports" / B.MANIFEST).write_text(json.dumps(
+        {"format": 1, "jobs": {}, "failed": {"2023/alfa.ipynb": failure_reason("ValueError", "x" * 500 + "\nrad 2")}}),
+        encoding="utf-8")
+    (reason,) = B.failed_reports(tmp_path).values()
+    assert reason.startswith("Senaste körningen misslyckades (ValueError: xxx") and "rad 2" not in reason
+    assert len(reason) < 300 and "…" in reason
+
+
+def test_a_report_changed_on_disk_runs_again(built, tmp_path):
+    """The manifest holds each report's sha256: a truncated report, or one edited with its size and time kept, re-runs."""
+    root = _copy(built, tmp_path)
+    manifest = json.loads((root / "reports" / B.MANIFEST).read_text())
+    assert set(manifest["outputs"]) == ALL_KEYS
+    truncated = root / "reports" / "2023" / "alfa.ipynb"
+    data = truncated.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    result = _build(root)
+    assert result.executed == ["2023/alfa.ipynb"] and len(result.skipped) == 5
+    assert truncated.read_bytes() == data
+    # Same size, same modification time, other bytes: the no-op check reads the bytes too.
+    edited = root / "reports" / "2022" / "beta.ipynb"
+    st = edited.stat()
+    text = edited.read_bytes()
+    index = text.index(b"152") if b"152" in text else len(text) // 2
+    edited.write_bytes(text[:index] + (b"9" if text[index:index + 1] != b"9" else b"8") + text[index + 1:])
+    os.utime(edited, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert edited.stat().st_size == st.st_size
+    result = _build(root)
+    assert result.executed == ["2022/beta.ipynb"] and edited.read_bytes() == text
 
 
 def test_unknown_filters_are_listed(tmp_path, capsys):

@@ -297,7 +297,9 @@ def _skipping_project(root: Path) -> Path:
     manifest["2021/gamma.ipynb"] = "0" * 64
     (root / "reports" / "2021").mkdir()
     (root / "reports" / "2021" / "gamma.ipynb").write_text("{}", encoding="utf-8")
-    (root / "reports" / B.MANIFEST).write_text(json.dumps({"format": 1, "jobs": manifest}), encoding="utf-8")
+    failed = {"2020/delta.ipynb": "Senaste körningen misslyckades (RuntimeError: x); rapporten är inte uppdaterad."}
+    (root / "reports" / B.MANIFEST).write_text(json.dumps({"format": 1, "jobs": manifest, "failed": failed}),
+                                               encoding="utf-8")
     return data
 
 
@@ -315,6 +317,9 @@ def test_reports_of_absent_forbund_need_prune(tmp_path, prune):
     assert "2021/gamma.ipynb" in result.summary
     assert ("--prune" in result.summary) is not prune
     assert not temp.exists()
+    # A report whose last run failed, of a förbund no longer in the data, goes the same way.
+    assert "2020/delta.ipynb" in result.summary
+    assert ("2020/delta.ipynb" in B.failed_reports(tmp_path)) is not prune
 
 
 def test_a_second_build_says_one_is_running(tmp_path):
@@ -352,3 +357,153 @@ def test_unwritable_project_is_a_swedish_message_exit_1(tmp_path, monkeypatch, c
                              settings_file=None, project=root)
     assert code == 1
     assert "kunde inte skriva i projektkatalogen" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# a killed build takes its workers and kernels along
+def _slow_templates(target: Path) -> dict:
+    """The fixture templates, the förbund one with a cell that sleeps (a kernel is busy when the build dies)."""
+    import nbformat
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+    target.mkdir()
+    nb = nbformat.read(fixtures / "forbund.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(120)"))
+    nbformat.write(nb, target / "forbund.ipynb")
+    shutil.copy(fixtures / "riket.ipynb", target / "riket.ipynb")
+    return {"forbund": str(target / "forbund.ipynb"), "riket": str(target / "riket.ipynb")}
+
+
+def _alive(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.slow
+def test_kill_9_of_a_build_ends_its_workers_and_kernels(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    data = _copy_valid(tmp_path / "data")
+    templates = _slow_templates(tmp_path / "templates")
+    code = ("import sys, json; from finsam.build import build\n"
+            "build(sys.argv[1], root=sys.argv[2], templates=json.loads(sys.argv[3]), jobs=2, render=False,"
+            " write_pages=False, progress=False)")
+    build = subprocess.Popen([sys.executable, "-c", code, str(data), str(tmp_path), json.dumps(templates)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        parent = psutil.Process(build.pid)
+        deadline = time.monotonic() + 240
+        kernels = []
+        while time.monotonic() < deadline and len(kernels) < 2:
+            time.sleep(0.5)
+            assert build.poll() is None, "the build ended before its kernels ran"
+            try:
+                family = parent.children(recursive=True)
+                kernels = [p for p in family if "ipykernel" in " ".join(p.cmdline())]
+            except psutil.NoSuchProcess:
+                continue
+        assert len(kernels) == 2, "no two kernels started in time"
+        time.sleep(2)  # the workers are inside a notebook (the sleeping cell)
+        family = parent.children(recursive=True)
+        assert len(family) >= 4  # two workers, two kernels
+    finally:
+        build.kill()  # kill -9: no handler, no finaliser runs in the build
+        build.wait()
+    gone_by = time.monotonic() + 10
+    while time.monotonic() < gone_by and any(_alive(p) for p in family):
+        time.sleep(0.2)
+    survivors = [f"{p.pid} {' '.join(p.cmdline())[:80]}" for p in family if _alive(p)]
+    for p in family:  # never leave them behind, even when the test fails
+        if _alive(p):
+            p.kill()
+    assert survivors == []
+    # The workers were forked holding the build lock's file: with them gone, the next build may start.
+    from finsam.build import build_lock
+
+    with build_lock(tmp_path / "reports"):
+        pass
+
+
+# ---------------------------------------------------------------------------
+# a write error (full disk, file size limit) never leaves a half-written page
+_WRITE_PAGES_LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+from finsam._atomic import os_error_text
+from finsam.io import load_dataset
+from finsam.settings import DEFAULT_SETTINGS
+from finsam.site import write_pages
+
+root = Path(sys.argv[1])
+dataset = load_dataset(root / "data")
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead of killing the process
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    write_pages(dataset, DEFAULT_SETTINGS, root)
+except OSError as exc:
+    print("FEL:", os_error_text(exc))
+    sys.exit(1)
+"""
+
+
+def _pages(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "reports").rglob("*")) if p.is_file()}
+
+
+def test_a_write_error_while_writing_pages_leaves_each_page_whole(tmp_path):
+    """A real write error (the kernel's file size limit: EFBIG after part of the bytes) in the middle of the pages."""
+    import subprocess
+    import sys
+
+    from finsam.io import load_dataset
+    from finsam.settings import DEFAULT_SETTINGS
+    from finsam.site import write_pages
+
+    old_root, new_root = tmp_path / "proj", tmp_path / "expected"
+    _copy_valid(old_root / "data")
+    write_pages(load_dataset(old_root / "data"), DEFAULT_SETTINGS, old_root)
+    old = _pages(old_root)
+    # Other names: the explorer's labels change.
+    names = old_root / "data" / "forbund.csv"
+    names.write_text(names.read_text(encoding="utf-8").replace("Samordningsförbundet", "Förbundet"), encoding="utf-8")
+    # One more answering participant of beta 2023: "answered" in the 2023 results tables changes.
+    part = old_root / "data" / "participation.csv"
+    assert "2023,beta,deltagare_pagaende,56,4,40" in part.read_text(encoding="utf-8")
+    part.write_text(part.read_text(encoding="utf-8").replace("2023,beta,deltagare_pagaende,56,4,40",
+                                                             "2023,beta,deltagare_pagaende,56,4,41"), encoding="utf-8")
+    shutil.copytree(old_root, new_root)
+    write_pages(load_dataset(new_root / "data"), DEFAULT_SETTINGS, new_root)
+    new = _pages(new_root)
+    changed = sorted(k for k in new if old.get(k) != new[k])
+    big = [k for k in changed if len(new[k]) > 20_000]
+    assert big and len(changed) > len(big)  # some pages fit under the limit, some do not
+    proc = subprocess.run([sys.executable, "-c", _WRITE_PAGES_LIMITED, str(old_root), "20000"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FEL: filen blev större än vad som får skrivas" in proc.stdout
+    after = _pages(old_root)
+    assert not [k for k in after if k not in old and k not in new]  # no temporary file left
+    for key, data in after.items():
+        assert data == old.get(key) or data == new.get(key), key  # whole: the old page or the new one
+    for key in big:
+        assert after[key] == old[key], key
+
+
+def test_a_full_disk_is_named_in_swedish():
+    """ENOSPC as the kernel reports it (/dev/full), in the words the build and the command line use."""
+    from finsam._atomic import os_error_text
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full finns inte här")
+    with pytest.raises(OSError) as err:
+        with open("/dev/full", "wb", buffering=0) as fh:
+            fh.write(b"x")
+    assert os_error_text(err.value) == "disken är full; frigör utrymme och kör igen"
