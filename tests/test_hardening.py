@@ -389,7 +389,7 @@ def test_kill_9_of_a_build_ends_its_workers_and_kernels(tmp_path):
     import sys
     import time
 
-    psutil = pytest.importorskip("psutil")
+    import psutil
     data = _copy_valid(tmp_path / "data")
     templates = _slow_templates(tmp_path / "templates")
     code = ("import sys, json; from finsam.build import build\n"
