@@ -394,8 +394,11 @@ def funnel(points: list[tuple[str, int, float]], national: float, limits: list[t
         Label points outside the limits of this coverage.
     """
     fig = _new_figure(WIDTH_IN, 3.4)
-    fig.set_layout_engine("constrained")
     ax = fig.subplots()
+    # A fixed layout (what the constrained layout engine found for these axes, whose
+    # tick labels are "0 %" … "100 %"): the engine costs a second drawing pass and a
+    # solve, about half of the figure's CPU.
+    fig.subplots_adjust(left=0.101, right=0.985, bottom=0.195, top=0.977)
     styles = {0: ("--", OKABE_ITO["grey"]), 1: ("-", OKABE_ITO["vermillion"])}
     handles = []
     for k, (coverage, grid, lower, upper) in enumerate(sorted(limits)):
@@ -430,7 +433,7 @@ def funnel(points: list[tuple[str, int, float]], national: float, limits: list[t
     ax.set_ylabel("Nyckeltal")
     ax.grid(color="#eeeeee", linewidth=0.5)
     ax.set_axisbelow(True)
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False)
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
 
