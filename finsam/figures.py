@@ -208,27 +208,42 @@ def _bar_legend(any_scale: bool, any_yesno: bool, confidence: float | None) -> l
     return handles
 
 
-@functools.lru_cache(maxsize=32)
-def _legend_band(any_scale: bool, any_yesno: bool, confidence: float | None) -> tuple[np.ndarray, int]:
-    """The rendered legend of :func:`class_bars` as RGBA pixels and its lowest pixel row.
+#: Rendered legends, by what they show (see :func:`_paste_legend`); cleared when full.
+_LEGENDS: dict = {}
 
-    The legend sits at the lower centre of the figure, so its pixels do not
-    depend on the figure's height: it is drawn once (per kernel and legend)
-    into a band as wide as the figures, on their white background, and each
-    figure pastes the rows that hold it (``figimage``, pixel for pixel, no
-    resampling). The legend takes a third of a bar figure's CPU otherwise.
-    """
-    handles = _bar_legend(any_scale, any_yesno, confidence)
-    band = _new_figure(WIDTH_IN, 0.5)
-    legend = band.legend(handles=handles, loc="lower center", ncols=min(len(handles), 4), frameon=False)
+
+def _render_legend(handles: list, ncols: int) -> tuple[np.ndarray, int, int]:
+    """A figure-wide legend at the lower centre drawn alone: its RGBA pixels and lower-left pixel."""
+    band = _new_figure(WIDTH_IN, 0.7)
+    legend = band.legend(handles=handles, loc="lower center", ncols=ncols, frameon=False)
     band.canvas.draw()
     box = legend.get_window_extent()
-    height = int(band.bbox.height)
-    lo = max(0, int(np.floor(box.y0)) - 1)
-    hi = min(height, int(np.ceil(box.y1)) + 1)
-    pixels = np.asarray(band.canvas.buffer_rgba())[height - hi:height - lo].copy()
+    width, height = int(band.bbox.width), int(band.bbox.height)
+    x0, x1 = max(0, int(np.floor(box.x0)) - 1), min(width, int(np.ceil(box.x1)) + 1)
+    y0, y1 = max(0, int(np.floor(box.y0)) - 1), min(height, int(np.ceil(box.y1)) + 1)
+    pixels = np.asarray(band.canvas.buffer_rgba())[height - y1:height - y0, x0:x1].copy()
     pixels.flags.writeable = False
-    return pixels, lo
+    return pixels, x0, y0
+
+
+def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
+    """Put a legend of ``handles`` at the lower centre of ``fig``, drawn once per ``key``.
+
+    A legend at the lower centre of a figure as wide as ours has the same
+    pixels whatever the figure's height, so it is drawn once per kernel and
+    legend (``key`` names everything it shows) on the figures' white
+    background, and each figure pastes that rectangle (``figimage``: pixel
+    for pixel, no resampling; nothing else is drawn there). The PNG is
+    byte-identical to a figure drawing its own legend, which otherwise takes
+    up to a third of a figure's CPU (the class bars: 13 per report).
+    """
+    band = _LEGENDS.get(key)
+    if band is None:
+        if len(_LEGENDS) >= 64:
+            _LEGENDS.clear()
+        band = _LEGENDS[key] = _render_legend(handles, ncols)
+    pixels, x0, y0 = band
+    fig.figimage(pixels, xo=x0, yo=y0, origin="upper")
 
 
 @_styled
@@ -281,8 +296,8 @@ def class_bars(rows: list[BarRow], *, caption: str, alt: str, confidence: float 
     ax.set_ylim(n - 0.5, -0.5)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    pixels, row = _legend_band(any_scale, any_yesno, None if confidence is None else float(confidence))
-    fig.figimage(pixels, xo=0, yo=row, origin="upper")
+    handles = _bar_legend(any_scale, any_yesno, confidence)
+    _paste_legend(fig, ("bars", any_scale, any_yesno, _confidence(confidence)), handles, min(len(handles), 4))
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
 
@@ -370,7 +385,7 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
         ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
         ax.set_xticks(shown_years, [str(y) for y in shown_years])
     handles = _trend_legend(confidence, has_breaks(panels))
-    fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False)
+    _paste_legend(fig, ("trend", _confidence(confidence), has_breaks(panels)), handles, len(handles))
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
 
@@ -452,6 +467,16 @@ def _class_handles(classes: dict, words: dict) -> list:
             for c in classes]
 
 
+def _spine_legend(classes: tuple, words: tuple, spread_label: str, confidence: float) -> list:
+    """Legend handles of :func:`spine_chart`."""
+    return _class_handles(classes, dict(zip(classes, words))) + [
+        Line2D([0], [0], color="#444444", linewidth=1.3, label=fmt.ci_label(confidence)),
+        Line2D([0], [0], marker="|", markersize=9, markeredgewidth=1.6, color="black", linestyle="none",
+               label="Rikssnitt"),
+        Patch(color=SPREAD_COLOR, label=spread_label),
+    ]
+
+
 @_styled
 def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, spread_label: str,
                 confidence: float | None = None) -> Figure:
@@ -505,14 +530,11 @@ def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, sprea
     ax.set_ylim(n - 0.5, -0.5)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.5)
     ax.set_axisbelow(True)
-    classes = [c for c in ("higher", "same", "lower") if any(it.cls == c for it in items)]
-    handles = _class_handles(classes, class_words) + [
-        Line2D([0], [0], color="#444444", linewidth=1.3, label=fmt.ci_label(_confidence(confidence))),
-        Line2D([0], [0], marker="|", markersize=9, markeredgewidth=1.6, color="black", linestyle="none",
-               label="Rikssnitt"),
-        Patch(color=SPREAD_COLOR, label=spread_label),
-    ]
-    fig.legend(handles=handles, loc="lower center", ncols=3, frameon=False)
+    classes = tuple(c for c in ("higher", "same", "lower") if any(it.cls == c for it in items))
+    words = tuple(class_words[c] for c in classes)
+    conf = _confidence(confidence)
+    _paste_legend(fig, ("spine", classes, words, spread_label, conf),
+                  _spine_legend(classes, words, spread_label, conf), 3)
     return Figure(png_bytes(fig), alt=alt, caption=caption)
 
 
