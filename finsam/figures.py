@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as _MplFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -122,6 +123,23 @@ def _new_figure(width: float, height: float):
     fig = _MplFigure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig
+
+
+def _hbars(ax, y, widths, left, height: float, color: str) -> None:
+    """Horizontal bars as one collection (as ``barh`` draws them, without an artist per bar).
+
+    ``barh`` builds a ``Rectangle``, its transforms and the data limits per bar;
+    the callers set both axis limits themselves, so one collection of the same
+    rectangles (white 0.5 pt edges) draws the same bars at a fraction of the cost.
+    """
+    x0 = np.asarray(left, dtype=float)
+    x1 = x0 + np.asarray(widths, dtype=float)
+    y0 = np.asarray(y, dtype=float) - height / 2
+    y1 = y0 + height
+    verts = np.stack([np.column_stack([x0, y0]), np.column_stack([x0, y1]), np.column_stack([x1, y1]),
+                      np.column_stack([x1, y0])], axis=1)
+    ax.add_collection(PolyCollection(verts, closed=True, facecolors=color, edgecolors="white", linewidths=0.5),
+                      autolim=False)
 
 
 def _pct_axis(ax, axis: str = "x", step: float = 0.25) -> None:
@@ -274,7 +292,7 @@ def class_bars(rows: list[BarRow], *, caption: str, alt: str, confidence: float 
         left = np.zeros(len(part))
         for key, _label, color in style:
             widths = np.array([float(r.shares.get(key, 0.0) or 0.0) for _i, r in part])
-            ax.barh(idx, widths, left=left, height=0.62, color=color, edgecolor="white", linewidth=0.5)
+            _hbars(ax, idx, widths, left, 0.62, color)
             left = left + widths
     for i, row in enumerate(rows):
         if row.shares is None:
