@@ -393,7 +393,7 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
             ax.plot(run, [nat[x] for x in run], color=OKABE_ITO["black"], linewidth=0.9, linestyle=":")
         for b in panel.breaks:
             ax.axvline(b - 0.5, color=OKABE_ITO["vermillion"], linewidth=0.9, linestyle="--")
-        ax.set_title(panel.title, loc="left")
+        ax.set_title(panel.title, loc="left", y=1.0)  # fixed: no title placement pass per panel
         ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
