@@ -398,10 +398,11 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     shown_years = years if len(years) <= 5 else [y for y in years if (y - years[0]) % 2 == 0]
-    for ax in axes.flat:
-        _pct_axis(ax, "y", 0.5)
-        ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
-        ax.set_xticks(shown_years, [str(y) for y in shown_years])
+    # The panels share both axes (limits, locators and formatters): set them once.
+    first = axes.flat[0]
+    _pct_axis(first, "y", 0.5)
+    first.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    first.set_xticks(shown_years, [str(y) for y in shown_years])
     handles = _trend_legend(confidence, has_breaks(panels))
     _paste_legend(fig, ("trend", _confidence(confidence), has_breaks(panels)), handles, len(handles))
     return Figure(png_bytes(fig), alt=alt, caption=caption)
