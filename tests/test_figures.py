@@ -117,3 +117,12 @@ def test_pasted_legends_are_byte_identical_to_drawn_ones(monkeypatch):
     assert len(figures._LEGENDS) == 4  # the third figure reuses the first one's legend
     monkeypatch.setattr(figures, "_paste_legend", _drawn_legend)
     assert draw_all() == pasted
+
+
+def test_a_pasted_legend_follows_changed_rcparams(monkeypatch):
+    """A notebook that changes a default gets the legend a fresh kernel would draw, not an earlier one."""
+    figures.class_bars(ROWS, caption="c", alt="a")  # cached with the defaults
+    with matplotlib.rc_context({"lines.markeredgewidth": 3.0, "patch.linewidth": 4.0}):
+        pasted = figures.class_bars(ROWS, caption="c", alt="a").png
+        monkeypatch.setattr(figures, "_paste_legend", _drawn_legend)
+        assert figures.class_bars(ROWS, caption="c", alt="a").png == pasted
