@@ -132,7 +132,7 @@ def _new_figure(width: float, height: float):
     return fig
 
 
-def _hbars(ax, y, widths, left, height: float, color: str) -> None:
+def _hbars(ax, y, widths, left, height: float, color: str, edge: float = 0.5) -> None:
     """Horizontal bars as one collection (as ``barh`` draws them, without an artist per bar).
 
     ``barh`` builds a ``Rectangle``, its transforms and the data limits per bar;
@@ -145,8 +145,8 @@ def _hbars(ax, y, widths, left, height: float, color: str) -> None:
     y1 = y0 + height
     verts = np.stack([np.column_stack([x0, y0]), np.column_stack([x0, y1]), np.column_stack([x1, y1]),
                       np.column_stack([x1, y0])], axis=1)
-    ax.add_collection(PolyCollection(verts, closed=True, facecolors=color, edgecolors="white", linewidths=0.5),
-                      autolim=False)
+    edges = {"edgecolors": "white", "linewidths": edge} if edge else {"edgecolors": "none", "linewidths": 0}
+    ax.add_collection(PolyCollection(verts, closed=True, facecolors=color, **edges), autolim=False)
 
 
 def _pct_axis(ax, axis: str = "x", step: float = 0.25) -> None:
@@ -534,10 +534,11 @@ def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, sprea
     label_in = 0.15 + 0.052 * max((len(name) for name in names), default=5)
     fig.subplots_adjust(left=min(0.36, label_in / WIDTH_IN), right=0.70, top=1 - top_in / height,
                         bottom=(legend_in + 0.22) / height)
+    spread = [(i, it.spread) for i, it in enumerate(items) if it.spread is not None]
+    if spread:
+        _hbars(ax, [i for i, _s in spread], [s[1] - s[0] for _i, s in spread], [s[0] for _i, s in spread], 0.5,
+               SPREAD_COLOR, edge=0)
     for i, it in enumerate(items):
-        if it.spread is not None:
-            ax.barh(i, it.spread[1] - it.spread[0], left=it.spread[0], height=0.5, color=SPREAD_COLOR,
-                    linewidth=0)
         if it.share is None:
             ax.text(0.01, i, it.note, va="center", ha="left", fontsize=7, style="italic", color="#444444")
             continue
