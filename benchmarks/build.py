@@ -173,7 +173,7 @@ def main(argv=None) -> int:
     whole = not args.years and not args.forbund
     one_year = len(args.years) == 1 and not args.forbund
     speedup = naive / per_report
-    print(f"target_speedup_5x: {_met(speedup >= 5)}  ({speedup:.1f} ≥ 5)")
+    print(f"target_speedup_5x: {_met(speedup >= 5)}  ({speedup:.1f}, target ≥ 5)")
     if whole or one_year:
         limit = 3.0 if whole else 2.0
         scope = "whole demo" if whole else "one year"
