@@ -85,3 +85,44 @@ def test_legends_follow_confidence_and_show_a_break_only_when_drawn():
     no_break = figures.TrendPanel("1 A", [(2022, 0.5, 0.4, 0.6)], [], ())
     brk = figures.TrendPanel("2 B", [(2022, 0.5, 0.4, 0.6)], [], (2022,))
     assert not figures.has_breaks([no_break]) and figures.has_breaks([no_break, brk])
+
+
+def _drawn_legend(fig, key, handles, ncols):
+    fig.legend(handles=handles, loc="lower center", ncols=ncols, frameon=False)
+
+
+def test_pasted_legends_are_byte_identical_to_drawn_ones(monkeypatch):
+    """A legend drawn once and pasted gives the same PNG as the figure drawing its own legend."""
+    rows_yesno = [r for r in ROWS if r.yesno or r.shares is None]
+    panels = [figures.TrendPanel("1 Test", [(2020, 0.5, 0.4, 0.6), (2021, 0.6, 0.5, 0.7)], [(2020, 0.55)], (2021,)),
+              figures.TrendPanel("2 Test", [(2020, 0.3, 0.2, 0.4)], [(2020, 0.35)])]
+
+    class Item:
+        def __init__(self, i, cls):
+            self.indicator, self.name, self.cls, self.label, self.note = i, f"Indikator {i}", cls, "Högre", ""
+            self.share, self.low, self.high, self.national, self.spread = 0.5, 0.4, 0.6, 0.45, (0.2, 0.8)
+
+    items = [Item(1, "higher"), Item(2, "same"), Item(3, None)]
+    words = {"higher": "Högre", "same": "Som riket", "lower": "Lägre"}
+
+    def draw_all():
+        return [figures.class_bars(ROWS, caption="c", alt="a").png,
+                figures.class_bars(rows_yesno, caption="c", alt="a", confidence=0.9).png,
+                figures.class_bars(ROWS[::-1], caption="c", alt="a").png,
+                figures.trend_grid(panels, [2020, 2021], caption="c", alt="a").png,
+                figures.spine_chart(items, caption="c", alt="a", class_words=words, spread_label="Spridning").png]
+
+    figures._LEGENDS.clear()
+    pasted = draw_all()
+    assert len(figures._LEGENDS) == 4  # the third figure reuses the first one's legend
+    monkeypatch.setattr(figures, "_paste_legend", _drawn_legend)
+    assert draw_all() == pasted
+
+
+def test_a_pasted_legend_follows_changed_rcparams(monkeypatch):
+    """A notebook that changes a default gets the legend a fresh kernel would draw, not an earlier one."""
+    figures.class_bars(ROWS, caption="c", alt="a")  # cached with the defaults
+    with matplotlib.rc_context({"lines.markeredgewidth": 3.0, "patch.linewidth": 4.0}):
+        pasted = figures.class_bars(ROWS, caption="c", alt="a").png
+        monkeypatch.setattr(figures, "_paste_legend", _drawn_legend)
+        assert figures.class_bars(ROWS, caption="c", alt="a").png == pasted
