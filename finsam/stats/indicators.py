@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import Catalog
-from ..codes import ALL_GROUPS, NATIONAL, VIEWS
+from ..codes import ALL_GROUPS, CAVEAT_SMALL, NATIONAL, VIEWS
 from ..settings import Settings
 from .columns import order_columns
 from .compare import add_comparisons, int_if_integral
@@ -111,7 +111,6 @@ def indicator_stats(
         groups: the indicator figure of the reports). The rule is in the module
         docstring.
     """
-    s = settings
     q = cells.loc[:, [c for c in cells.columns if c in (
         "year", "forbund", "group", "question", "indicator", "gender", "n", "key_count", "scale", "withheld",
         "reason", "count_negative", "count_neutral", "count_positive", "count_clearly_positive", "count_yes",
@@ -223,11 +222,11 @@ def indicator_stats(
             }
         )
     # Like-for-like national figure and rest of the country (same cells), see the module docstring.
-    out = add_comparisons(out, s, ["group", "indicator", "gender"])
+    out = add_comparisons(out, settings, ["group", "indicator", "gender"])
     wh = out["cells"].to_numpy() == 0
     out["withheld"] = wh
     out["reason"] = np.where(wh, out["_reasons"], "")
-    out["caveat"] = np.where(~wh & (out["n"].to_numpy(dtype=float) < s.caution_n), "litet underlag", "")
+    out["caveat"] = np.where(~wh & (out["n"].to_numpy(dtype=float) < settings.caution_n), CAVEAT_SMALL, "")
     out["n"] = int_if_integral(out["n"])
     out["n_answers"] = int_if_integral(out["n_answers"])
     order = {ALL_GROUPS: 0}
