@@ -25,6 +25,8 @@ CI_METHOD = {
     "jeffreys": "Jeffreys metod",
     "clopper_pearson": "Clopper–Pearsons exakta metod",
 }
+#: Interval methods by their short names (the settings table of the Metod page).
+CI_METHOD_SHORT = {"wilson": "Wilson", "jeffreys": "Jeffreys", "clopper_pearson": "Clopper–Pearson"}
 #: Short reason of a withheld cell (in tables); ``{min_n}`` is filled in.
 SHORT_REASON = {
     "no_answers": "inga svar",

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from .. import fmt, texts
 from ..catalog import load_catalog
-from ..codes import ALL, ALL_GROUPS, NATIONAL
-
-
-CI_NAMES = {"wilson": "Wilson", "jeffreys": "Jeffreys", "clopper_pearson": "Clopper–Pearson"}
+from ..codes import (ALL, ALL_GROUPS, ARROW_DOWN, ARROW_FLAT, ARROW_UP, CAVEAT_SMALL, LABEL_HIGHER, LABEL_LOWER, LABEL_SAME,
+                     NATIONAL)
 
 
 def reading_guide(settings) -> str:
     level = fmt.level(settings.confidence)
-    margin = fmt.number(settings.margin_pp, 0 if float(settings.margin_pp).is_integer() else 1)
+    margin = fmt.margin(settings.margin_pp)
     return f"""\
 - **Nyckeltal** är andelen *klart positiva* svar (de två högsta svarsalternativen, t.ex. "För det
   mesta" och "Alltid"), eller andelen "Ja" för ja/nej-frågor.
@@ -21,25 +19,25 @@ def reading_guide(settings) -> str:
 - **Säkerställd skillnad** betyder att {level}-intervallet för skillnaden (förbundet mot resten av
   landet, eller mot förbundets eget föregående år) inte innehåller noll.
 - **±{margin}-procentenhetersregeln** är NNS egen bedömning: en skillnad inom ±{margin} procentenheter
-  kallas "Varken högre eller lägre". Regeln tar ingen hänsyn till antalet svar; läs den tillsammans med
+  kallas "{LABEL_SAME}". Regeln tar ingen hänsyn till antalet svar; läs den tillsammans med
   intervallet.
-- **Pilar** visar förändring mot föregående år med samma marginal: ↑ högre, → oförändrat, ↓ lägre.
+- **Pilar** visar förändring mot föregående år med samma marginal: {ARROW_UP} högre, {ARROW_FLAT} oförändrat, {ARROW_DOWN} lägre.
 - **Få svar**: med färre än {settings.min_n} svar redovisas inget ("för få svar"); med färre än
-  {settings.caution_n} svar står "litet underlag". Uppdelning på kvinnor och män visas bara när båda
+  {settings.caution_n} svar står "{CAVEAT_SMALL}". Uppdelning på kvinnor och män visas bara när båda
   grupperna har minst {settings.gender_min_n} svar.
 """
 
 
 def method_rules(settings) -> str:
     level = fmt.level(settings.confidence)
-    margin = fmt.number(settings.margin_pp, 0 if float(settings.margin_pp).is_integer() else 1)
+    margin = fmt.margin(settings.margin_pp)
     limits = fmt.join_list(fmt.level(x) for x in settings.funnel_limits)
     return f"""\
 | Inställning | Värde | Källa |
 |---|---|---|
-| Intervallmetod för en andel | {CI_NAMES.get(settings.ci_method, settings.ci_method)} | projektets val |
+| Intervallmetod för en andel | {texts.CI_METHOD_SHORT.get(settings.ci_method, settings.ci_method)} | projektets val |
 | Konfidensnivå | {level} | projektets val |
-| NNS marginal för "Högre"/"Lägre" och pilar | ±{margin} procentenheter | NNS rapporter (000) |
+| NNS marginal för "{LABEL_HIGHER}"/"{LABEL_LOWER}" och pilar | ±{margin} procentenheter | NNS rapporter (000) |
 | Inget redovisas under | {settings.min_n} svar | röjandeskydd, projektets val |
 | "Litet underlag" under | {settings.caution_n} svar | projektets val |
 | Könsuppdelning kräver | minst {settings.gender_min_n} kvinnor och {settings.gender_min_n} män | NNS rapporter (004) |
@@ -49,15 +47,15 @@ def method_rules(settings) -> str:
 
 Med färre än {settings.min_n} svar på en fråga publiceras varken andel, intervall eller jämförelse,
 bara "för få svar (n < {settings.min_n})". Från {settings.min_n} till {settings.caution_n - 1} svar
-visas siffrorna med förbehållet "litet underlag": då är {level}-intervallet ofta bredare än ±15
+visas siffrorna med förbehållet "{CAVEAT_SMALL}": då är {level}-intervallet ofta bredare än ±15
 procentenheter. Kvinnor och män redovisas var för sig bara när båda grupperna har minst
 {settings.gender_min_n} svar, som i NNS egna rapporter. Därutöver gäller *kompletterande
 undertryckning*: om en grupp på 1–{settings.min_n - 1} personer skulle kunna räknas fram genom att
 subtrahera publicerade tal (till exempel totalt minus kvinnor minus män) undertrycks även
 könsuppdelningen.
 
-En skillnad räknas som "Högre" eller "Lägre" enligt NNS regel först när den är större än
-±{margin} procentenheter; exakt {margin} procentenheter är "Varken högre eller lägre".
+En skillnad räknas som "{LABEL_HIGHER}" eller "{LABEL_LOWER}" enligt NNS regel först när den är större än
+±{margin} procentenheter; exakt {margin} procentenheter är "{LABEL_SAME}".
 """
 
 
