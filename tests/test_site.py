@@ -615,3 +615,43 @@ def test_explorer_without_results_says_so(tmp_path, ds):
     fm, body = explorer_page(DEFAULT_SETTINGS, [])
     assert fm["title"] == "Utforska resultaten"
     assert "FileAttachment" not in body and "finsam build" in body
+
+
+# ---------------------------------------------------------------------------
+# one results path: the downloads come from the reports' results cache
+
+
+def test_downloads_use_the_cached_results_and_compute_only_a_changed_dataset(tmp_path, ds, monkeypatch):
+    import pandas as pd
+
+    from finsam import cache
+    from finsam.results import compute_all as real_compute_all, results_csv_text
+    from finsam.site import downloads
+
+    monkeypatch.setenv("FINSAM_CACHE_DIR", "")  # memory only: the test leaves no cache files behind
+    cache.clear_memory()
+    calls = []
+
+    def counting(dataset, settings, **kwargs):
+        calls.append(dataset)
+        return real_compute_all(dataset, settings, **kwargs)
+
+    monkeypatch.setattr(downloads, "compute_all", counting)
+    monkeypatch.setattr(cache, "compute_all", counting)
+    _dataset, cached = cache.load_results(FIXTURE, DEFAULT_SETTINGS)
+    assert len(calls) == 1  # the reports' computation
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path / "a")
+    assert len(calls) == 1  # the site reads the same Results
+    expected = results_csv_text(cached.indicators(2023, None, group="alla"))
+    written = (tmp_path / "a" / "reports" / "data" / "resultat_2023_indikator.csv").read_text(encoding="utf-8")
+    assert written.startswith(expected.rstrip("\n").split("\n")[0])  # the same columns
+    assert set(expected.splitlines()[1:]) <= set(written.splitlines()[1:])  # every förbund row of the cache
+
+    # A dataset that is not its source's content (one förbund's 2023 answers dropped) is computed for itself.
+    changed = Dataset(ds.forbund, ds.responses.loc[~((ds.responses["forbund"] == "beta") & (ds.responses["year"] == 2023))],
+                      ds.participation, meta=ds.meta, source=ds.source)
+    write_pages(changed, DEFAULT_SETTINGS, tmp_path / "b")
+    assert len(calls) == 2 and calls[-1] is changed
+    ind = pd.read_csv(tmp_path / "b" / "reports" / "data" / "resultat_2023_indikator.csv")
+    assert set(ind["forbund"]) == {"alfa", "riket"}
+    cache.clear_memory()

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .downloads import AGGREGATES, PUBLISH_KEY, csv_bytes, downloads, publishes_aggregates, results_tables
+from .downloads import AGGREGATES, PUBLISH_KEY, csv_bytes, downloads_text, publishes_aggregates, results_tables
 from .frontmatter import FORMAT_LINKS, TYPST_FORMAT, front_matter, front_matter_yaml, read_front_matter
 from .includes import indicator_list, latest_table, method_rules, reading_guide, scales_table
 from .pages import (GENERATED_MARK, forbund_index_page, forbund_page, indicators_page, metadata_yml, notebooks, page,
@@ -117,7 +117,7 @@ def write_pages(dataset, settings, root) -> list[Path]:
             write_if_changed(path, csv_bytes(getattr(dataset, name)), written)
             aggregates.append(path)
     response_years = sorted({int(y) for y in dataset.responses["year"]})
-    cache = results_tables(dataset, settings, response_years)
+    cache = results_tables(dataset, settings, response_years, root)
     results_files: list[Path] = []
     if cache:
         from ..results import results_csv_text  # noqa: PLC0415
@@ -144,7 +144,7 @@ def write_pages(dataset, settings, root) -> list[Path]:
         "_metod-regler.md": method_rules(settings),
         "_skalor.md": scales_table(),
         "_syntetiskt.md": synthetic_callout(dataset) or "\n",
-        "_nedladdningar.md": downloads(dataset, settings, results_files, aggregates),
+        "_nedladdningar.md": downloads_text(dataset, settings, results_files, aggregates),
     }
     for name, text in includes.items():
         write_if_changed(reports / name, text, written)

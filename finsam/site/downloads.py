@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from .. import escape, fmt, texts
+from ..cache import load_results
+from ..codes import ALL_GROUPS, NATIONAL
+from ..results import Results, compute_all
+from ..stats import order_columns
 
 #: ``dataset.toml`` key (section ``[dataset]``) that allows publishing the raw
 #: aggregates of real data on the Data page (default false; synthetic data always may).
@@ -28,28 +34,50 @@ def publishes_aggregates(dataset) -> bool:
     return dataset.synthetic or bool((dataset.meta or {}).get(PUBLISH_KEY, False))
 
 
-def results_tables(dataset, settings, years: list[int]) -> dict:
+_DATA_TABLES = ("responses", "participation", "national", "national_participation")
+
+
+def _same_data(a, b) -> bool:
+    """Whether two datasets hold the same rows (the tables the statistics read)."""
+    for name in _DATA_TABLES:
+        x, y = getattr(a, name, None), getattr(b, name, None)
+        if (x is None) != (y is None):
+            return False
+        if x is not None and not (x.shape == y.shape and x.astype(str).equals(y.astype(str))):
+            return False
+    return True
+
+
+def dataset_results(dataset, settings, root) -> Results:
+    """The dataset's :class:`~finsam.results.Results`, through the results cache the reports use.
+
+    :func:`finsam.cache.load_results` of the dataset's source (cached per data
+    content, settings and code, in memory and in the project's disk cache);
+    computed here only for a dataset that is not its source's content (one
+    built in memory, or changed after loading).
+    """
+    source = getattr(dataset, "source", None)
+    if source is not None and Path(source).exists():
+        cached, results = load_results(source, settings, root=root)
+        if _same_data(cached, dataset):
+            return results
+    return compute_all(dataset, settings)
+
+
+def results_tables(dataset, settings, years: list[int], root) -> dict:
     """Results of ``finsam results`` per (year, level): every förbund plus the national rows.
 
-    Uses :func:`finsam.results.compute_all` once for all years (the same
-    computation ``compute_results`` runs per call); an empty dict while that
-    module is missing.
+    From :func:`dataset_results` (the reports' cached results), so the site's
+    downloads and the reports show the same computation.
     """
-    try:
-        from ..results import compute_all  # noqa: PLC0415
-        from ..stats import ALL_GROUPS, NATIONAL as RESULTS_NATIONAL, order_columns  # noqa: PLC0415
-    except ImportError:
-        return {}
-    import pandas as pd
-
     if not years:
         return {}
-    res = compute_all(dataset, settings, years=years)
+    res = dataset_results(dataset, settings, root)
     tables = {}
     for year in years:
         for level in ("question", "indicator"):
             parts = []
-            for forbund in (None, RESULTS_NATIONAL):
+            for forbund in (None, NATIONAL):
                 if level == "question":
                     parts.append(res.questions(year, forbund))
                 else:
@@ -64,7 +92,7 @@ def csv_bytes(df) -> bytes:
     return escape.spreadsheet_frame(df).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def downloads(dataset, settings, results_files: list[Path], aggregates: list[Path]) -> str:
+def downloads_text(dataset, settings, results_files: list[Path], aggregates: list[Path]) -> str:
     """The Data page's download table and, for unpublished aggregates, why they are missing."""
     lines = ["| Fil | Innehåll |", "|---|---|"]
     what = dict(AGGREGATES)
