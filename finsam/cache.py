@@ -36,8 +36,9 @@ from .results import Results, compute_all
 from .settings import Settings
 
 #: Files of the statistics code whose source is part of the disk-cache key.
-CODE_FILES = ("stats.py", "disclosure.py", "results.py", "catalog.py", "io.py", "reading.py", "validate.py", "settings.py",
-              "settings.toml", "codes.py")
+CODE_FILES = ("stats/*.py", "disclosure.py", "results.py", "catalog.py", "io.py", "reading.py", "validate.py",
+              "_csv_text.py", "_sheet_xml.py", "_problem.py", "_typecheck.py", "settings.py", "settings.toml",
+              "codes.py", "texts.py", "fmt.py", "errors.py", "hashing.py", "_paths.py", "escape.py", "_atomic.py")
 #: Version of the disk format; another version is recomputed.
 FORMAT = 1
 #: The column dtypes an entry may hold (anything else is not cached on disk).
@@ -88,8 +89,19 @@ def data_fingerprint(path: Path) -> str:
     return hashing.sha256(hashing.tree_digest(Path(path)), hashing.tree_digest(CATALOG_DIR))
 
 
+def code_files() -> list[Path]:
+    """The package files whose code shapes a cached result (:data:`CODE_FILES`); each pattern matches."""
+    out = []
+    for pattern in CODE_FILES:
+        matched = sorted(PACKAGE_DIR.glob(pattern))
+        if not matched:  # a renamed module must not silently drop out of the key
+            raise RuntimeError(f"finsam.cache.CODE_FILES: {pattern} matchar ingen fil i {PACKAGE_DIR}")
+        out += matched
+    return out
+
+
 def _code_fingerprint() -> str:
-    return hashing.files_digest([PACKAGE_DIR / name for name in CODE_FILES if (PACKAGE_DIR / name).is_file()])
+    return hashing.files_digest(code_files())
 
 
 class _Unsupported(ValueError):

@@ -29,6 +29,8 @@ LABELS = (LABEL_HIGHER, LABEL_LOWER, LABEL_SAME)
 ARROW_UP, ARROW_FLAT, ARROW_DOWN = "↑", "→", "↓"
 #: Reason codes of a withheld cell (see :mod:`finsam.disclosure`).
 REASONS = ("no_answers", "min_n", "gender_min_n", "residual", "complement", "secondary", "no_published")
+#: Caveat of a shown cell with min_n ≤ n < caution_n (a value of the results CSV, like the labels).
+CAVEAT_SMALL = "litet underlag"
 #: Reasons that are small-n rules (rather than protection of other cells).
 SMALL_N_REASONS = frozenset({"no_answers", "min_n", "gender_min_n"})
 #: Interval methods of a single share.

@@ -55,6 +55,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .codes import CAVEAT_SMALL
 from .settings import DEFAULT_SETTINGS, Settings
 from .stats import NATIONAL, NATIONAL_COLUMNS, PREVIOUS_COLUMNS, VALUE_COLUMNS, VIEWS, order_columns
 
@@ -64,8 +65,6 @@ IDENTITY_COLUMNS = (
     "scale", "number", "text", "group_order", "questions",
 )
 
-#: Caveat text for a shown cell with min_n ≤ n < caution_n.
-CAVEAT_SMALL = "litet underlag"
 
 _REASON_TEMPLATES = {
     "no_answers": "Inga svar.",
@@ -89,16 +88,17 @@ _REASON_TEMPLATES = {
 }
 
 
-def reason_text(code: str, settings: Settings | None = None) -> str:
+def reason_text(code: str, settings: Settings) -> str:
     """Swedish sentence for a reason code (empty string for an empty code)."""
     if not code or (isinstance(code, float) and np.isnan(code)):
         return ""
-    s = settings or DEFAULT_SETTINGS
-    return _REASON_TEMPLATES[code].format(min_n=s.min_n, gender_min_n=s.gender_min_n, max_small=s.min_n - 1)
+    return _REASON_TEMPLATES[code].format(
+        min_n=settings.min_n, gender_min_n=settings.gender_min_n, max_small=settings.min_n - 1
+    )
 
 
 #: Reason code → Swedish text with the default settings.
-REASON_TEXT = {code: reason_text(code) for code in _REASON_TEMPLATES}
+REASON_TEXT = {code: reason_text(code, DEFAULT_SETTINGS) for code in _REASON_TEMPLATES}
 
 _QKEYS = ["year", "group", "question"]
 _CKEYS = ["year", "forbund", "group", "question"]
@@ -109,7 +109,7 @@ def _small(x, min_n: int) -> np.ndarray:
     return (x >= 1) & (x < min_n)
 
 
-def cell_status(stats: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
+def cell_status(stats: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Disclosure status of every cell.
 
     Returns
@@ -118,8 +118,7 @@ def cell_status(stats: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
         ``year, forbund, group, question, gender, status`` where status is the
         reason code of a withheld cell or ``""``.
     """
-    s = settings or DEFAULT_SETTINGS
-    min_n, gmin = s.min_n, s.gender_min_n
+    min_n, gmin = settings.min_n, settings.gender_min_n
     wide = (
         stats.set_index(_CKEYS + ["gender"])["n"].unstack("gender").reindex(columns=list(VIEWS)).fillna(0)
     ).astype("int64")
@@ -179,7 +178,7 @@ def cell_status(stats: pd.DataFrame, settings: Settings | None = None) -> pd.Dat
     return long[_CKEYS + ["gender", "status"]]
 
 
-def apply_disclosure(stats: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
+def apply_disclosure(stats: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Withhold, blank and annotate cells of :func:`finsam.stats.question_stats`.
 
     Parameters
@@ -188,8 +187,8 @@ def apply_disclosure(stats: pd.DataFrame, settings: Settings | None = None) -> p
         Question-level statistics for all years and förbund *including* the
         national rows (the rules need the whole table of a question; the
         previous-year comparison needs last year's cells).
-    settings : Settings, optional
-        ``min_n``, ``gender_min_n``, ``caution_n`` (default ``DEFAULT_SETTINGS``).
+    settings : Settings
+        ``min_n``, ``gender_min_n``, ``caution_n``.
 
     Returns
     -------
@@ -198,14 +197,13 @@ def apply_disclosure(stats: pd.DataFrame, settings: Settings | None = None) -> p
         Swedish text via :func:`reason_text`) and ``caveat`` ("litet underlag"
         or ""); withheld cells have every number blank (NaN/NA), ``n`` included.
     """
-    s = settings or DEFAULT_SETTINGS
-    status = cell_status(stats, s)
+    status = cell_status(stats, settings)
     df = stats.merge(status, on=_CKEYS + ["gender"], how="left", validate="one_to_one")
     withheld = (df["status"] != "").to_numpy()
     df["withheld"] = withheld
     df["reason"] = df["status"].astype(str)
     n = df["n"].to_numpy(dtype=float)
-    df["caveat"] = np.where(~withheld & (n < s.caution_n), CAVEAT_SMALL, "")
+    df["caveat"] = np.where(~withheld & (n < settings.caution_n), CAVEAT_SMALL, "")
     df = df.drop(columns=["status"])
 
     # Counterparts: the national cell and last year's cell.

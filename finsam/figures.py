@@ -35,169 +35,33 @@ withheld row is drawn as an empty bar with its reason text.
 
 from __future__ import annotations
 
-import base64
-import functools
-import gc
-import hashlib
-import io
-import re
 from dataclasses import dataclass
 
-import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure as _MplFigure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from . import escape, fmt, texts
-from .settings import DEFAULT_SETTINGS
-
-#: Figure width in inches (A4 text width with 2,5 cm margins ≈ 16 cm ≈ 6.3 in).
-WIDTH_IN = 6.3
-#: Resolution of the embedded PNGs.
-DPI = 150
-
-#: Okabe–Ito colour-blind-safe palette (Okabe & Ito 2008).
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "black": "#000000",
-    "grey": "#999999",
-}
-
-#: Segment colours of the stacked class bars, in drawing order (left to right).
-CLASS_STYLE = (
-    ("clearly_positive", "Klart positivt", OKABE_ITO["blue"]),
-    ("positive_other", "Positivt i övrigt", OKABE_ITO["sky_blue"]),
-    ("neutral", "Varken eller", "#CFCFCF"),
-    ("negative", "Negativt", OKABE_ITO["orange"]),
+from . import fmt, texts
+from ._figure_base import (  # noqa: F401 - re-exported
+    WIDTH_IN,
+    DPI,
+    OKABE_ITO,
+    CLASS_STYLE,
+    YESNO_STYLE,
+    _RC,
+    _styled,
+    _new_figure,
+    _hbars,
+    _pct_axis,
+    _confidence,
+    _escape_md,
+    _escape_attr,
+    png_bytes,
+    Figure,
+    _LEGENDS,
+    _render_legend,
+    _paste_legend,
 )
-YESNO_STYLE = (
-    ("yes", "Ja", OKABE_ITO["blue"]),
-    ("no", "Nej", OKABE_ITO["orange"]),
-)
-
-_RC = {
-    "svg.hashsalt": "finsam",
-    "figure.dpi": DPI,
-    "savefig.dpi": DPI,
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.titlesize": 8,
-    "axes.labelsize": 8,
-    "xtick.labelsize": 7,
-    "ytick.labelsize": 7,
-    "legend.fontsize": 7,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.unicode_minus": True,
-    "path.simplify": True,
-}
-
-
-def _styled(func):
-    """Run a figure function inside our rc_context (rcParams are read at creation).
-
-    The cyclic garbage collector is paused while the figure is built and
-    rendered: a figure allocates tens of thousands of short-lived objects, and
-    in a kernel holding the data each collection they trigger scans the whole
-    heap (≈ 8 % of a figure's CPU). Collection resumes afterwards as usual.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            with matplotlib.rc_context(_RC):
-                return func(*args, **kwargs)
-        finally:
-            if paused:
-                gc.enable()
-
-    return wrapper
-
-
-def _new_figure(width: float, height: float):
-    fig = _MplFigure(figsize=(width, height), dpi=DPI)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _hbars(ax, y, widths, left, height: float, color: str, edge: float = 0.5) -> None:
-    """Horizontal bars as one collection (as ``barh`` draws them, without an artist per bar).
-
-    ``barh`` builds a ``Rectangle``, its transforms and the data limits per bar;
-    the callers set both axis limits themselves, so one collection of the same
-    rectangles (white 0.5 pt edges) draws the same bars at a fraction of the cost.
-    """
-    x0 = np.asarray(left, dtype=float)
-    x1 = x0 + np.asarray(widths, dtype=float)
-    y0 = np.asarray(y, dtype=float) - height / 2
-    y1 = y0 + height
-    verts = np.stack([np.column_stack([x0, y0]), np.column_stack([x0, y1]), np.column_stack([x1, y1]),
-                      np.column_stack([x1, y0])], axis=1)
-    edges = {"edgecolors": "white", "linewidths": edge} if edge else {"edgecolors": "none", "linewidths": 0}
-    ax.add_collection(PolyCollection(verts, closed=True, facecolors=color, **edges), autolim=False)
-
-
-def _pct_axis(ax, axis: str = "x", step: float = 0.25) -> None:
-    formatter = FuncFormatter(lambda v, _pos: fmt.pct(v))
-    if axis == "x":
-        ax.xaxis.set_major_formatter(formatter)
-        ax.set_xlim(0, 1)
-        ax.xaxis.set_major_locator(MultipleLocator(step))
-    else:
-        ax.yaxis.set_major_formatter(formatter)
-        ax.set_ylim(0, 1)
-        ax.yaxis.set_major_locator(MultipleLocator(step))
-
-
-def _confidence(confidence: float | None) -> float:
-    """The given confidence level, or the default of ``settings.toml``."""
-    return DEFAULT_SETTINGS.confidence if confidence is None else float(confidence)
-
-
-def _escape_md(text: str) -> str:
-    return escape.markdown(text, limit=None)
-
-
-def _escape_attr(text: str) -> str:
-    """Escape a Pandoc attribute value (:func:`finsam.escape.attribute`)."""
-    return escape.attribute(text)
-
-
-def png_bytes(fig) -> bytes:
-    """Render ``fig`` to PNG; identical bytes for identical figures."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A rendered figure with caption and alt text (displayed as Markdown)."""
-
-    png: bytes
-    alt: str
-    caption: str = ""
-
-    def markdown(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        return (f"![{_escape_md(self.caption)}](data:image/png;base64,{data})"
-                f'{{fig-alt="{_escape_attr(self.alt)}"}}')
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/markdown": self.markdown(), "text/plain": self.alt}
-
 
 # -- stacked class bars ----------------------------------------------------------------
 @dataclass(frozen=True)
@@ -231,46 +95,6 @@ def _bar_legend(any_scale: bool, any_yesno: bool, confidence: float | None) -> l
         Line2D([0], [0], marker="D", color="black", linestyle="none", markersize=4, label="Rikssnitt, nyckeltal"),
     ]
     return handles
-
-
-#: Rendered legends, by what they show (see :func:`_paste_legend`); cleared when full.
-_LEGENDS: dict = {}
-
-
-def _render_legend(handles: list, ncols: int) -> tuple[np.ndarray, int, int]:
-    """A figure-wide legend at the lower centre drawn alone: its RGBA pixels and lower-left pixel."""
-    band = _new_figure(WIDTH_IN, 0.7)
-    legend = band.legend(handles=handles, loc="lower center", ncols=ncols, frameon=False)
-    band.canvas.draw()
-    box = legend.get_window_extent()
-    width, height = int(band.bbox.width), int(band.bbox.height)
-    x0, x1 = max(0, int(np.floor(box.x0)) - 1), min(width, int(np.ceil(box.x1)) + 1)
-    y0, y1 = max(0, int(np.floor(box.y0)) - 1), min(height, int(np.ceil(box.y1)) + 1)
-    pixels = np.asarray(band.canvas.buffer_rgba())[height - y1:height - y0, x0:x1].copy()
-    pixels.flags.writeable = False
-    return pixels, x0, y0
-
-
-def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
-    """Put a legend of ``handles`` at the lower centre of ``fig``, drawn once per ``key``.
-
-    A legend at the lower centre of a figure as wide as ours has the same
-    pixels whatever the figure's height, so it is drawn once per kernel and
-    legend (``key`` names everything it shows) on the figures' white
-    background, and each figure pastes that rectangle (``figimage``: pixel
-    for pixel, no resampling; nothing else is drawn there). The PNG is
-    byte-identical to a figure drawing its own legend, which otherwise takes
-    up to a third of a figure's CPU (the class bars: 13 per report).
-    """
-    # Every rcParam is part of the key: a notebook that changes a default cannot get a legend drawn before.
-    key = (key, hashlib.sha1(repr(sorted(dict.items(matplotlib.rcParams))).encode()).hexdigest())
-    band = _LEGENDS.get(key)
-    if band is None:
-        if len(_LEGENDS) >= 64:
-            _LEGENDS.clear()
-        band = _LEGENDS[key] = _render_legend(handles, ncols)
-    pixels, x0, y0 = band
-    fig.figimage(pixels, xo=x0, yo=y0, origin="upper")
 
 
 @_styled

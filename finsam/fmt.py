@@ -183,6 +183,11 @@ def join_list(items) -> str:
     return ", ".join(items[:-1]) + " och " + items[-1]
 
 
+def margin(points) -> str:
+    """An NNS margin in percentage points as written in text: ``2`` or ``2,5``."""
+    return number(points, 1 if float(points) % 1 else 0)
+
+
 def capitalize(text: str) -> str:
     """Upper-case the first character only."""
     return text[:1].upper() + text[1:]

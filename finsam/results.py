@@ -239,14 +239,14 @@ def compute_results(
         problems.append(f"Det finns inga svar för år {year} i data. År med svar: {listed}.")
     if forbund is not None and forbund != NATIONAL and forbund not in _known_forbund(dataset):
         listed = ", ".join(_known_forbund(dataset)) or "(inga)"
-        problems.append(f"Okänt förbund {forbund!r}. Förbund i data: {listed} (eller 'riket' för riket).")
+        problems.append(f"Okänt förbund {forbund!r}. Förbund i data: {listed} (eller '{NATIONAL}' för riket).")
     if not problems and forbund is not None and forbund != NATIONAL:
         with_data = _forbund_with_data(dataset, year)
         if forbund not in with_data:
             listed = ", ".join(with_data) or "(inga)"
             problems.append(
                 f"Förbundet {forbund!r} har inga svar år {year}. Förbund med svar {year}: {listed} "
-                "(eller 'riket' för riket)."
+                f"(eller '{NATIONAL}' för riket)."
             )
     if problems:
         raise ResultsError("\n".join(problems))

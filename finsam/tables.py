@@ -27,7 +27,6 @@ import dataclasses
 from dataclasses import dataclass
 
 from . import escape, fmt
-from .settings import DEFAULT_SETTINGS
 
 #: Background of header rows and of group rows (light grey, prints well).
 HEADER_BACKGROUND = "#e8e8e8"
@@ -384,7 +383,7 @@ def _trend_cell(row) -> str:
     return f"{row['trend']} {_signed_with_mark(row['diff_previous'], row.get('signif_previous'))}"
 
 
-def question_table(blocks, *, yesno: bool, prev_year: int | None, reason, confidence: float | None = None) -> str:
+def question_table(blocks, *, yesno: bool, prev_year: int | None, reason, confidence: float) -> str:
     """Answers per question and group for one indicator (as 004, with intervals).
 
     Parameters
@@ -401,10 +400,9 @@ def question_table(blocks, *, yesno: bool, prev_year: int | None, reason, confid
     reason : callable
         Reason code → Swedish text.
     confidence : float
-        Confidence level named in the interval column (``settings.confidence``;
-        default: the one in ``settings.toml``).
+        Confidence level named in the interval column (``settings.confidence``).
     """
-    ci = fmt.ci_label(DEFAULT_SETTINGS.confidence if confidence is None else confidence)
+    ci = fmt.ci_label(confidence)
     trend_head = [f"Förändring mot {prev_year}"] if prev_year is not None else []
     if yesno:
         head = [["Svarande", "Ja", "Nej", f"{ci} (ja)", "Rikssnitt", "Mot riket"] + trend_head]

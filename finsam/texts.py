@@ -19,6 +19,10 @@ VIEW_WORD = {"alla": "alla", "kvinna": "kvinnor", "man": "män"}
 VIEW_LABEL = {"alla": "Alla", "kvinna": "Kvinnor", "man": "Män"}
 #: The name of the national pseudo-förbund in a table.
 NATIONAL_LABEL = "Riket"
+#: The year page's warning about reports whose last run failed.
+OUTDATED_TITLE = "Inaktuella rapporter"
+OUTDATED_TEXT = ("Den senaste körningen av dessa rapporter misslyckades. Rätta felet och kör `finsam build` igen; "
+                 "tills dess visas den tidigare versionen, om det finns en.")
 #: Series breaks by kind: the mark put before the year, and what it means.
 BREAK_MARKS = {
     "questions": ("|", "frågorna ändrades det året"),
@@ -33,6 +37,8 @@ CI_METHOD = {
     "jeffreys": "Jeffreys metod",
     "clopper_pearson": "Clopper–Pearsons exakta metod",
 }
+#: Interval methods by their short names (the settings table of the Metod page).
+CI_METHOD_SHORT = {"wilson": "Wilson", "jeffreys": "Jeffreys", "clopper_pearson": "Clopper–Pearson"}
 #: Short reason of a withheld cell (in tables); ``{min_n}`` is filled in.
 SHORT_REASON = {
     "no_answers": "inga svar",

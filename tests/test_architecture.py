@@ -112,3 +112,53 @@ def test_the_flow_is_one_way():
                     todo.append(dep)
         assert not reach & upper, (name, sorted(reach & upper))
     assert "finsam.reports.common" not in graph["finsam.site"]
+
+
+
+#: The most lines a module may have (issue 12: one purpose per module).
+MAX_LINES = 600
+
+
+def _too_long(root: Path, limit: int) -> dict[str, int]:
+    """Every ``*.py`` below ``root`` with more than ``limit`` lines: its path from ``root.parent`` → line count."""
+    out = {}
+    for path in sorted(root.rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > limit:
+            out[path.relative_to(root.parent).as_posix()] = lines
+    return out
+
+
+def test_no_module_is_over_the_line_limit():
+    too_long = _too_long(PACKAGE, MAX_LINES)
+    assert too_long == {}
+
+
+def test_the_line_limit_check_can_fail(tmp_path):
+    package = tmp_path / "finsam"
+    (package / "sub").mkdir(parents=True)
+    (package / "short.py").write_text("x = 1\n" * MAX_LINES, encoding="utf-8")
+    (package / "sub" / "long.py").write_text("x = 1\n" * (MAX_LINES + 1), encoding="utf-8")
+    assert _too_long(package, MAX_LINES) == {"finsam/sub/long.py": MAX_LINES + 1}
+
+
+def _closure(graph: dict[str, set[str]], roots: list[str]) -> set[str]:
+    seen, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    return seen
+
+
+def test_the_results_cache_key_covers_every_module_the_results_import():
+    """A module that shapes the cached results (transitively imported by them) is part of the cache key."""
+    from finsam import cache
+
+    graph = import_graph()
+    modules = _modules()
+    needed = {modules[m].resolve() for m in _closure(graph, ["finsam.results", "finsam.io"]) if m != "finsam"}
+    covered = {p.resolve() for p in cache.code_files()}
+    assert needed - covered == set(), sorted(p.name for p in needed - covered)
+    assert (PACKAGE / "stats" / "intervals.py").resolve() in covered

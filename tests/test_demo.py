@@ -15,6 +15,7 @@ from finsam.cli import main
 from finsam.demo import DATASET_NAME, generate, slugify
 from finsam.io import load_dataset
 from finsam.published import load_published
+from finsam.settings import DEFAULT_SETTINGS
 from finsam.stats import question_stats
 from finsam.validate import validate_path
 
@@ -38,7 +39,7 @@ def demo():
 @pytest.fixture(scope="module")
 def national_2017(demo):
     r = demo.responses.loc[demo.responses["year"] == 2017]
-    st = question_stats(r, load_catalog())
+    st = question_stats(r, load_catalog(), DEFAULT_SETTINGS)
     return st.loc[st["forbund"] == "riket"]
 
 
@@ -233,7 +234,7 @@ def test_gender_item_nonresponse_and_variation(demo):
     n = r.groupby(["year", "forbund", "group", "question"])["count"].sum().rename("n").reset_index()
     n = n.merge(p, on=["year", "forbund", "group"])
     assert (n["n"] < n["answered"]).mean() > 0.2  # item non-response is common
-    st = question_stats(r, load_catalog())
+    st = question_stats(r, load_catalog(), DEFAULT_SETTINGS)
     big = st.loc[(st["forbund"] != "riket") & (st["gender"] == "alla") & (st["n"] >= 40)
                  & (st["question"] == "pag_nytta")]
     assert big["key_share"].max() - big["key_share"].min() > 0.25  # förbund differ

@@ -146,7 +146,7 @@ def test_reason_texts_are_swedish_and_follow_settings():
     assert REASON_TEXT["min_n"] == "För få svar (n < 5)."
     assert "10 kvinnor och 10 män" in REASON_TEXT["gender_min_n"]
     assert reason_text("min_n", Settings(min_n=3, caution_n=30, gender_min_n=10)) == "För få svar (n < 3)."
-    assert reason_text("") == ""
+    assert reason_text("", Settings()) == ""
     assert set(REASON_TEXT) >= {"no_answers", "min_n", "gender_min_n", "residual", "complement", "secondary"}
 
 

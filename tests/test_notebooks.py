@@ -24,6 +24,7 @@ from finsam.reports import checks, forbund, indikator, riket
 from finsam._runner import coalesce_streams
 from finsam.catalog import load_catalog
 from finsam.disclosure import reason_text
+from finsam.settings import DEFAULT_SETTINGS
 from finsam.stats import NATIONAL, question_stats
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +126,7 @@ def test_gender_split_withheld_below_ten_alfa_2022():
     i = rows.index(next(r for r in rows if r[0].startswith("Deltagare pågående, fråga 1:")))
     assert rows[i + 1][0] == f"Alla (n{NB}={NB}10) \u2020"  # litet underlag
     # 6 women, 3 men: the split is withheld and neither n appears.
-    assert rows[i + 2] == ["Kvinnor, män", reason_text("gender_min_n")]
+    assert rows[i + 2] == ["Kvinnor, män", reason_text("gender_min_n", DEFAULT_SETTINGS)]
     assert not any("n\u00a0=\u00a06" in c or "n\u00a0=\u00a03" in c for c in rows[i + 2])
 
 
@@ -413,7 +414,7 @@ def test_scanner_detects_a_leak_and_accepts_the_real_output():
     assert _forbund_leaks(_fake_notebook(good_html, good_alt), "alfa", 2022, FIXTURE) == []
     # Replace the withheld gender row by the numbers it hides: the scanner must object.
     leaky_html = good_html.replace(
-        reason_text("gender_min_n"), f"Kvinnor (n{NB}={NB}6)</td><td>100{NB}%", 1)
+        reason_text("gender_min_n", DEFAULT_SETTINGS), f"Kvinnor (n{NB}={NB}6)</td><td>100{NB}%", 1)
     assert _forbund_leaks(_fake_notebook(leaky_html, good_alt), "alfa", 2022, FIXTURE)
     leaky_alt = good_alt + f" ;Pågående F1 kvinnor: klart positivt 67{NB}%, n{NB}={NB}6"
     assert _forbund_leaks(_fake_notebook(good_html, leaky_alt), "alfa", 2022, FIXTURE)

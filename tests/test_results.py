@@ -58,7 +58,7 @@ def test_values_withheld_and_secondary():
     a = df.loc[(df["forbund"] == "a") & (df["question"] == "per_tid") & (df["gender"] == "alla")].iloc[0]
     assert a["n"] == 20 and a["key_share"] == pytest.approx(0.75) and a["indicator"] == "3"
     assert a["previous"] == pytest.approx(0.6) and a["trend"] == "↑"
-    lo, hi = proportion_ci(15, 20)
+    lo, hi = proportion_ci(15, 20, "wilson", 0.95)
     assert a["ci_low"] == pytest.approx(lo[0])
     # c (3 answers) is withheld; national − a − c would reveal c, so b (the smallest) is withheld too
     # and a is compared with a national figure of 33 answers.
@@ -260,5 +260,5 @@ def test_every_interval_contains_its_difference_and_labels_match_the_printed_dif
         printed = [float(fmt.pp(x).split("\u00a0")[0].replace(",", ".").replace("\u2212", "-"))
                    for x in sample["diff_national"]]
         assert list(displayed_points(sample["diff_national"])) == printed
-        assert list(sample["national_label"]) == list(comparison_label(sample["diff_national"]))
+        assert list(sample["national_label"]) == list(comparison_label(sample["diff_national"], res.settings.margin_pp))
         assert df.loc[~has, "diff_national_low"].isna().all()

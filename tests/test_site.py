@@ -635,3 +635,70 @@ def test_explorer_labels_carry_the_catalogue_series_breaks(tmp_path, ds):
     # Group changes are found from the pooled questions' respondent groups.
     assert labels["questionGroup"]["pag_nytta"] == "deltagare_pagaende"
     assert labels["questionGroup"]["per_strukturer"] == "personal"
+
+
+# ---------------------------------------------------------------------------
+# one results path: the downloads come from the reports' results cache
+
+
+def test_downloads_use_the_cached_results_and_compute_only_a_changed_dataset(tmp_path, ds, monkeypatch):
+    import pandas as pd
+
+    from finsam import cache
+    from finsam.results import compute_all as real_compute_all, results_csv_text
+    from finsam.site import downloads
+
+    monkeypatch.setenv("FINSAM_CACHE_DIR", "")  # memory only: the test leaves no cache files behind
+    cache.clear_memory()
+    calls = []
+
+    def counting(dataset, settings, **kwargs):
+        calls.append(dataset)
+        return real_compute_all(dataset, settings, **kwargs)
+
+    monkeypatch.setattr(downloads, "compute_all", counting)
+    monkeypatch.setattr(cache, "compute_all", counting)
+    _dataset, cached = cache.load_results(FIXTURE, DEFAULT_SETTINGS)
+    assert len(calls) == 1  # the reports' computation
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path / "a")
+    assert len(calls) == 1  # the site reads the same Results
+    expected = results_csv_text(cached.indicators(2023, None, group="alla"))
+    written = (tmp_path / "a" / "reports" / "data" / "resultat_2023_indikator.csv").read_text(encoding="utf-8")
+    assert written.startswith(expected.rstrip("\n").split("\n")[0])  # the same columns
+    assert set(expected.splitlines()[1:]) <= set(written.splitlines()[1:])  # every förbund row of the cache
+
+    # A dataset that is not its source's content (one förbund's 2023 answers dropped) is computed for itself.
+    changed = Dataset(ds.forbund, ds.responses.loc[~((ds.responses["forbund"] == "beta") & (ds.responses["year"] == 2023))],
+                      ds.participation, meta=ds.meta, source=ds.source)
+    write_pages(changed, DEFAULT_SETTINGS, tmp_path / "b")
+    assert len(calls) == 2 and calls[-1] is changed
+    ind = pd.read_csv(tmp_path / "b" / "reports" / "data" / "resultat_2023_indikator.csv")
+    assert set(ind["forbund"]) == {"alfa", "riket"}
+    cache.clear_memory()
+
+
+def test_year_page_names_reports_whose_last_run_failed(tmp_path, ds):
+    """A report whose last run failed is named on its year page (its page is from an earlier run, or missing)."""
+    from finsam._manifest import Manifest
+
+    _simulate_build(tmp_path, ds)
+    (tmp_path / "reports" / "2023" / "beta.ipynb").unlink()  # beta never succeeded
+    manifest = Manifest(tmp_path / "reports")
+    manifest.failed_run("2023/alfa.ipynb", "ValueError", "kolumnen saknas <b>")
+    manifest.failed_run("2023/beta.ipynb", "KeyError", "'x'")
+    manifest.save()
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    page = (tmp_path / "reports" / "2023" / "index.qmd").read_text(encoding="utf-8")
+    assert texts.OUTDATED_TITLE in page and texts.OUTDATED_TEXT in page
+    alfa = next(line for line in page.splitlines() if line.startswith(f"- {ds.forbund_name('alfa')}"))
+    assert "tidigare körning" in alfa and "kolumnen saknas \\<b\\>" in alfa  # the reason is text, not markup
+    beta = next(line for line in page.splitlines() if line.startswith(f"- {ds.forbund_name('beta')}"))
+    assert "rapporten saknas" in beta
+    # Other years, and the year after a successful re-run, carry no warning.
+    assert texts.OUTDATED_TITLE not in (tmp_path / "reports" / "2022" / "index.qmd").read_text(encoding="utf-8")
+    manifest = Manifest(tmp_path / "reports")
+    manifest.succeeded("2023/alfa.ipynb", "digest")
+    manifest.failed.pop("2023/beta.ipynb")
+    manifest.save()
+    write_pages(ds, DEFAULT_SETTINGS, tmp_path)
+    assert texts.OUTDATED_TITLE not in (tmp_path / "reports" / "2023" / "index.qmd").read_text(encoding="utf-8")

@@ -72,7 +72,7 @@ def test_jeffreys_boundary_rule_and_vectorised_with_empty_cells():
 
 def test_unknown_interval_method_is_rejected():
     with pytest.raises(ValueError):
-        proportion_ci(1, 2, "wald")
+        proportion_ci(1, 2, "wald", 0.95)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_newcombe_known_values(x1, n1, x2, n2, low, high):
 
 
 def test_newcombe_vectorised_and_empty_sample_gives_nan():
-    lo, hi = newcombe_diff_ci([56, 9, 5], [70, 10, 5], [48, 3, 0], [80, 10, 0])
+    lo, hi = newcombe_diff_ci([56, 9, 5], [70, 10, 5], [48, 3, 0], [80, 10, 0], 0.95)
     assert lo[:2] == pytest.approx([0.0524, 0.1705], abs=5e-5)
     assert np.isnan(lo[2]) and np.isnan(hi[2])
 
@@ -128,7 +128,7 @@ SMALL_ROWS = [
 
 @pytest.fixture(scope="module")
 def small(cat):
-    return question_stats(frame(SMALL_ROWS), cat)
+    return question_stats(frame(SMALL_ROWS), cat, Settings())
 
 
 def test_shares_and_all_gender_codes_in_alla(small):
@@ -140,7 +140,7 @@ def test_shares_and_all_gender_codes_in_alla(small):
     assert r["clearly_positive"] == pytest.approx(22 / 32)
     assert math.isnan(r["yes"])
     assert r["key_share"] == pytest.approx(22 / 32) and r["key_count"] == 22
-    lo, hi = proportion_ci(22, 32)
+    lo, hi = proportion_ci(22, 32, "wilson", 0.95)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo[0], hi[0]))
     k = row(small, year=2021, forbund="a", question="per_tid", gender="kvinna")
     assert k["n"] == 15 and k["key_share"] == pytest.approx(12 / 15)
@@ -162,7 +162,7 @@ def test_national_is_pooled_and_interval_is_against_rest_of_country(small):
     a = row(small, year=2021, forbund="a", question="per_tid", gender="alla")
     assert a["national"] == pytest.approx(42 / 62)
     assert a["diff_national"] == pytest.approx(22 / 32 - 42 / 62)
-    lo, hi = newcombe_diff_ci(22, 32, 20, 30)  # rest of the country = b
+    lo, hi = newcombe_diff_ci(22, 32, 20, 30, 0.95)  # rest of the country = b
     assert (a["diff_national_low"], a["diff_national_high"]) == pytest.approx((lo[0], hi[0]))
     assert a["national_label"] == "Varken högre eller lägre"  # +1.1 points
     assert not a["signif_national"]
@@ -174,13 +174,13 @@ def test_previous_year_same_question_id_only(small, cat):
     assert a["previous"] == pytest.approx(23 / 32)
     assert a["diff_previous"] == pytest.approx(0.5 - 23 / 32)
     assert a["trend"] == "↓"
-    lo, hi = newcombe_diff_ci(10, 20, 23, 32)
+    lo, hi = newcombe_diff_ci(10, 20, 23, 32, 0.95)
     assert (a["diff_previous_low"], a["diff_previous_high"]) == pytest.approx((lo[0], hi[0]))
     # trend_basis = "key": the clearly positive share (22 of 32).
     k = question_stats(frame(SMALL_ROWS), cat, Settings(trend_basis="key"))
     a = row(k, year=2022, forbund="a", question="per_tid", gender="alla")
     assert a["previous"] == pytest.approx(22 / 32) and a["diff_previous"] == pytest.approx(0.5 - 22 / 32)
-    lo, hi = newcombe_diff_ci(10, 20, 22, 32)
+    lo, hi = newcombe_diff_ci(10, 20, 22, 32, 0.95)
     assert (a["diff_previous_low"], a["diff_previous_high"]) == pytest.approx((lo[0], hi[0]))
     # Indicator 4's question changed in 2022 (new id): no comparison across the change.
     k = row(small, year=2022, forbund="a", question="pag_kontakter", gender="alla")
@@ -208,7 +208,7 @@ def test_question_id_with_new_number_still_compares(cat):
         (2018, "a", "chefsgrupp", "chg_strukturer", "utan_kon", 5, 9),
         (2018, "a", "chefsgrupp", "chg_strukturer", "utan_kon", 2, 1),
     ]
-    df = question_stats(frame(rows), cat)
+    df = question_stats(frame(rows), cat, Settings())
     r = row(df, year=2018, forbund="a", question="chg_strukturer", gender="alla")
     assert r["number"] == 3 and r["previous"] == pytest.approx(0.6) and r["trend"] == "↑"
 
@@ -244,7 +244,7 @@ def test_indicator_pooling_and_effective_n(cat):
     # Kish: (Σw)² / Σw² with Σw² at its largest, Σ_jk min(n_j, n_k) = 20 + 18 + 2·18 = 74.
     assert r8["n"] == pytest.approx(38**2 / 74) and r8["n_answers"] == 38
     assert r8["n"] == pytest.approx(kish_effective_n([[20, 18]]))
-    lo, hi = proportion_ci(18 / 38 * 38**2 / 74, 38**2 / 74)
+    lo, hi = proportion_ci(18 / 38 * 38**2 / 74, 38**2 / 74, "wilson", 0.95)
     assert (r8["ci_low"], r8["ci_high"]) == pytest.approx((lo[0], hi[0]))
     assert r8["questions"] == "per_lyssnar|per_tillfora" and r8["cells"] == 2
     r3 = row(ind, year=2021, forbund="a", indicator=3, group="alla", gender="alla")
@@ -254,7 +254,7 @@ def test_indicator_pooling_and_effective_n(cat):
     # National comparison: matched cells, rest of the country = b.
     assert r8["national"] == pytest.approx(38 / 58)
     assert r8["diff_national"] == pytest.approx(18 / 38 - 38 / 58)
-    lo, hi = newcombe_diff_ci(18 / 38 * 38**2 / 74, 38**2 / 74, 20 / 20 * 10, 10)
+    lo, hi = newcombe_diff_ci(18 / 38 * 38**2 / 74, 38**2 / 74, 20 / 20 * 10, 10, 0.95)
     assert (r8["diff_national_low"], r8["diff_national_high"]) == pytest.approx((lo[0], hi[0]))
     assert r8["diff_rest"] == pytest.approx(18 / 38 - 20 / 20)
     # Per-group row and the withheld avslut group.
@@ -389,7 +389,7 @@ def test_indicator_national_is_like_for_like(cat):
     assert a["national"] == pytest.approx(23 / 40) and a["national_n"] == 40
     assert a["diff_national"] == pytest.approx(18 / 20 - 23 / 40)
     assert a["national_label"] == "Högre"
-    lo, hi = newcombe_diff_ci(18, 20, 5, 20)
+    lo, hi = newcombe_diff_ci(18, 20, 5, 20, 0.95)
     assert (a["diff_national_low"], a["diff_national_high"]) == pytest.approx((lo[0], hi[0]))
     # The interval is of a − rest of the country (18/20 − 5/20 = 0.65, independent samples); the
     # difference shown is a − riket = (1 − 20/40) · 0.65: same sign, between 0 and 0.65. Only

@@ -85,7 +85,7 @@ def test_question_table_scale_row_and_withheld_row():
         ("alla", _row(caveat="litet underlag", n=12), ""),
         ("Kvinnor, män", None, "gender_min_n"),
     ])]
-    html = tables.question_table(blocks, yesno=False, prev_year=2022, reason=lambda c: f"skäl {c}")
+    html = tables.question_table(blocks, yesno=False, prev_year=2022, reason=lambda c: f"skäl {c}", confidence=0.95)
     assert '<th style="text-align: right">Förändring mot 2022</th>' in html
     assert f"<td>Alla (n{NB}={NB}12) \u2020</td>" in html
     assert f">70{NB}% (50{NB}%)<" in html and ">35–65<" in html and f">+5,0{NB}p.e.<" in html
@@ -96,7 +96,7 @@ def test_question_table_scale_row_and_withheld_row():
 def test_question_table_yes_no():
     row = _row(yes=0.8, key_share=0.8, negative=float("nan"), neutral=float("nan"), positive=float("nan"),
                clearly_positive=float("nan"))
-    html = tables.question_table([("Q", [("alla", row, "")])], yesno=True, prev_year=2022, reason=str)
+    html = tables.question_table([("Q", [("alla", row, "")])], yesno=True, prev_year=2022, reason=str, confidence=0.95)
     assert '<th style="text-align: right">Ja</th><th style="text-align: right">Nej</th>' in html
     assert f">80{NB}%<" in html and f">20{NB}%<" in html
 
@@ -120,13 +120,13 @@ def test_interval_column_follows_confidence_with_nbsp():
     assert f'<th style="text-align: right">90{NB}% KI (klart pos.)</th>' in scale and "95" not in scale
     yesno = tables.question_table(blocks, yesno=True, prev_year=2022, reason=str, confidence=0.9)
     assert f'<th style="text-align: right">90{NB}% KI (ja)</th>' in yesno
-    default = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str)
-    assert f'<th style="text-align: right">95{NB}% KI (klart pos.)</th>' in default  # settings.toml
+    other = tables.question_table(blocks, yesno=False, prev_year=2022, reason=str, confidence=0.975)
+    assert f'<th style="text-align: right">97,5{NB}% KI (klart pos.)</th>' in other
 
 
 def test_question_table_without_previous_year_has_no_change_column():
     blocks = [("Q", [("alla", _row(), ""), ("Kvinnor, män", None, "gender_min_n")])]
-    html = tables.question_table(blocks, yesno=False, prev_year=None, reason=lambda c: "skäl")
+    html = tables.question_table(blocks, yesno=False, prev_year=None, reason=lambda c: "skäl", confidence=0.95)
     assert "Förändring" not in html and "↓" not in html
     assert html.count("<col ") == 7 and '<td>Kvinnor, män</td><td colspan="6"' in html
     widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', html)]

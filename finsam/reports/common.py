@@ -26,7 +26,7 @@ from ..tables import shown
 from .catview import catalog_view
 from .method import margin_text, method_text
 
-__all__ = ["Report", "notice", "about", "count", "n_of", "margin_text", "significant", "md_escape", "md", "shown", "short_name",
+__all__ = ["Report", "notice", "about", "count", "n_of", "margin_text", "significant", "present", "md_escape", "md", "shown", "short_name",
            "rows_by"]
 
 
@@ -53,6 +53,15 @@ def significant(items, kind: str) -> tuple[list, list]:
     """
     sig = [x for x in items if fmt.is_true(x[1].get(f"signif_{kind}"))]
     return [x for x in sig if x[1][f"diff_{kind}"] > 0], [x for x in sig if x[1][f"diff_{kind}"] < 0]
+
+
+def present(*pairs) -> list[str]:
+    """The texts of ``(items, text)`` pairs whose items are not empty, in order.
+
+    For sentences that name the increases and the decreases, or the higher and
+    the lower, and leave out a side without any.
+    """
+    return [text for items, text in pairs if items]
 
 
 def md_escape(text: str) -> str:

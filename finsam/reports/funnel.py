@@ -9,7 +9,7 @@ from .. import escape, figures, fmt
 from ..codes import ALL_GROUPS
 from ..stats import funnel_limits
 from .catview import Indicator
-from .common import Report, md as _md
+from .common import Report, md as _md, present
 
 
 def funnel_data(report: Report, ind: Indicator, ind_rows: pd.DataFrame, ind_nat: pd.DataFrame):
@@ -69,11 +69,8 @@ def funnel_section(report: Report, ind: Indicator, year: int, ind_rows, ind_nat,
     if not hi and not lo:
         text += f"Inget förbund ligger utanför {ptxt}-gränserna: skillnaderna mellan förbunden ryms inom slumpen."
     else:
-        bits = []
-        if hi:
-            bits.append(f"högre: {fmt.join_list(map(escape.markdown, hi))}")
-        if lo:
-            bits.append(f"lägre: {fmt.join_list(map(escape.markdown, lo))}")
+        bits = present((hi, f"högre: {fmt.join_list(map(escape.markdown, hi))}"),
+                       (lo, f"lägre: {fmt.join_list(map(escape.markdown, lo))}"))
         text += f"Utanför {ptxt}-gränserna ligger " + "; ".join(bits) + "."
     out.append(_md(text))
     caption = (f"Trattdiagram, indikator {ind.number} {year}: förbundens nyckeltal mot antal svar (effektivt n) "

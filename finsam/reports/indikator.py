@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from ..catalog import year_span
-from .. import fmt, tables
+from .. import fmt, tables, texts
 from ..codes import ALL_GROUPS, NATIONAL
 from ..errors import InputError
 from .common import Report, md as _md, rows_by as _rows_by
@@ -92,7 +92,7 @@ def table(rep: IndikatorReport) -> list:
                 cells[y] = rep.reason(r.get("reason"))
             if y in brk:
                 cells[y] = "| " + cells[y]
-        items.append(("", "Riket" if f == NATIONAL else rep.forbund_label(f), cells))
+        items.append(("", texts.NATIONAL_LABEL if f == NATIONAL else rep.forbund_label(f), cells))
     head_note = (" ”|” markerar att frågorna ändrades det året." if brk else "")
     html = tables.trend_table(items, rep.years, label_header="Förbund", numbered=False, bold_last=True)
     caption = (f"**Tabell.** Nyckeltal (andel klart positiva/ja) med {fmt.level(rep.settings.confidence)} "

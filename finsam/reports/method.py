@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import fmt, tables, texts
+from ..codes import ARROW_DOWN, ARROW_FLAT, ARROW_UP, LABEL_HIGHER, LABEL_LOWER
 from ..settings import Settings
 from ..stats import proportion_ci
 from .catview import CatalogView
@@ -10,7 +11,7 @@ from .catview import CatalogView
 
 def margin_text(settings: Settings) -> str:
     """The NNS margin in points as written in the text (``2`` or ``2,5``)."""
-    return fmt.number(settings.margin_pp, 1 if settings.margin_pp % 1 else 0)
+    return fmt.margin(settings.margin_pp)
 
 
 _TREND_BASIS_TEXT = {"positive": "andelen positiva svar (ja för ja/nej-frågor), som i NNS rapporter",
@@ -34,8 +35,8 @@ def method_text(settings: Settings, cv: CatalogView) -> str:
         f"{ex_n} svar och {fmt.pct(ex_share)} klart positiva sträcker det sig ungefär från {fmt.pct(ex_low)} till "
         f"{fmt.pct(ex_high)}.",
         "",
-        f"**Jämförelser.** ”Högre” och ”Lägre” följer NNS regel: skillnaden mot rikssnittet, avrundad till en "
-        f"decimal som den visas, är större än {m} procentenheter; pilarna ↑ → ↓ jämför på samma sätt med "
+        f"**Jämförelser.** ”{LABEL_HIGHER}” och ”{LABEL_LOWER}” följer NNS regel: skillnaden mot rikssnittet, avrundad till en "
+        f"decimal som den visas, är större än {m} procentenheter; pilarna {ARROW_UP} {ARROW_FLAT} {ARROW_DOWN} jämför på samma sätt med "
         f"förbundets resultat året före, räknat på {_TREND_BASIS_TEXT[settings.trend_basis]}. En skillnad kallas "
         f"*säkerställd* när {conf} konfidensintervallet för skillnaden (Newcombes metod) inte innehåller noll. "
         "Förbundet jämförs då med resten av landet, det vill säga riket utan förbundet självt. Jämförelsen mot "

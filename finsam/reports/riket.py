@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import figures, fmt, tables, texts
-from ..codes import NATIONAL, VIEWS
+from ..codes import ALL_TOTAL, NATIONAL, PARTICIPANTS_TOTAL, VIEWS
 from ..errors import InputError
 from . import glance
 from .catview import Indicator
@@ -59,7 +59,7 @@ class RiketReport(Report):
 
 def summary(rep: RiketReport) -> list:
     """Sammanfattning: participation, answers and response rate of the year."""
-    tot = rep.resp_nat.set_index("group").loc["totalt"]
+    tot = rep.resp_nat.set_index("group").loc[ALL_TOTAL]
     text = (f"Mätåret {rep.year} ({texts.period(rep.year)}) deltog {_count(len(rep.forbund_ids))}"
             f" samordningsförbund. Totalt tillfrågades {fmt.integer(tot['asked'])} personer och "
             f"{fmt.integer(tot['answered'])} enkäter kom in, en svarsfrekvens på {fmt.pct(tot['response_rate'])}. "
@@ -89,13 +89,13 @@ def participation(rep: RiketReport) -> list:
 
 def response(rep: RiketReport) -> list:
     """Svarsfrekvens och bortfall per respondent group, and answers by gender."""
-    rows = [(r["group_name"], r, r["group"] in ("deltagare_totalt", "totalt"))
+    rows = [(r["group_name"], r, r["group"] in (PARTICIPANTS_TOTAL, ALL_TOTAL))
             for _i, r in rep.resp_nat.iterrows()]
     caption = (f"**Tabell.** Tillfrågade, bortfall, svarsfrekvens och antal svar per respondentgrupp {rep.year} "
                "(alla deltagande förbund).")
     out = [tables.HTMLTable(tables.with_caption(tables.response_table(rows, None), caption), "Svarsfrekvens")]
     part = [(r["group_name"], r) for _i, r in rep.resp_nat.iterrows()
-            if rep.cv.participant.get(r["group"], False) or r["group"] == "deltagare_totalt"]
+            if rep.cv.participant.get(r["group"], False) or r["group"] == PARTICIPANTS_TOTAL]
     if part:
         out.append(tables.HTMLTable(tables.with_caption(
             tables.gender_answers_table(part), "**Tabell.** Deltagarnas enkätsvar efter bakgrundsvariabeln kön."), "Kön"))
@@ -192,7 +192,7 @@ def tartan(rep: RiketReport) -> list:
 
 def check_summary(rep: RiketReport) -> str:
     """A compact deterministic summary (compared by nbval and the tests)."""
-    tot = rep.resp_nat.set_index("group").loc["totalt"]
+    tot = rep.resp_nat.set_index("group").loc[ALL_TOTAL]
     shown = rep.ind_nat.loc[~rep.ind_nat["withheld"].astype(bool) & (rep.ind_nat["gender"] == "alla")]
     outside = 0
     for ind in rep.cv.indicators:
