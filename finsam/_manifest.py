@@ -208,7 +208,8 @@ def failed_reports(root: str | Path) -> dict[str, str]:
     return dict(sorted(Manifest(Path(root) / "reports").failed.items()))
 
 
-def quick_digest(data, templates: dict[str, Path], settings, years, forbund, *, pages: bool = True) -> str:
+def quick_digest(data, templates: dict[str, Path], settings, years, forbund, *, pages: bool = True,
+                 prune: bool = False) -> str:
     """Digest of every input of a build, from bytes alone (nothing is parsed, pandas is not loaded)."""
     from ._paths import CATALOG_DIR, DEMO_DIR
 
@@ -217,5 +218,5 @@ def quick_digest(data, templates: dict[str, Path], settings, years, forbund, *, 
         hashing.package_fingerprint(), hashing.tree_digest(source), hashing.tree_digest(CATALOG_DIR),
         *[f"{kind}={hashing.file_digest(path)}" for kind, path in sorted(templates.items())],
         settings.fingerprint(), json.dumps(sorted(int(y) for y in years)), json.dumps(sorted(forbund)),
-        "pages" if pages else "no pages",
+        "pages" if pages else "no pages", "prune" if prune else "keep",
     )

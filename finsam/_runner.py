@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import nbformat
+import psutil
 
 from ._atomic import atomic_path, atomic_write_text
 from ._kernel import KERNEL_NAME, KernelStartError, WarmKernel, is_start_failure, register_engine
@@ -330,30 +331,12 @@ def _die_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _child_pids(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (from /proc; empty where there is none)."""
-    found = []
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
 def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
     """SIGTERM in a worker: kill its kernels (warm or papermill's own) at once, then exit."""
-    for child in _child_pids(os.getpid()):
+    for child in psutil.Process().children():
         try:
-            os.kill(child, signal.SIGKILL)
-        except OSError:
+            child.kill()
+        except psutil.Error:
             pass
     kernel = _WORKER.get("kernel")
     ipc = getattr(kernel, "_ipc_dir", None)

@@ -394,7 +394,7 @@ def _build(data, *, years, forbund, jobs, force, render, settings, root, templat
     # Nothing changed since the last complete build: stop before reading the data.
     quick = None
     if dataset is None and front_matter is None and write_pages in (None, False):
-        quick = _quick_digest(data, templ, settings, years, forbund, pages=write_pages is None) + ("p" if prune else "")
+        quick = _quick_digest(data, templ, settings, years, forbund, pages=write_pages is None, prune=prune)
         same = None if force else _Manifest(reports).unchanged(quick, root)
         if same is not None:
             result = BuildResult(planned=same, skipped=same)

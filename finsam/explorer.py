@@ -46,18 +46,16 @@ def data_files(results_files: list[Path]) -> list[tuple[int, str]]:
 
 
 def _labels(dataset, settings, forbund_ids: list[str]) -> dict:
-    from .catalog import load_catalog
     from .disclosure import reason_text
     from .reports.catview import catalog_view
 
-    cat = load_catalog()
     view = catalog_view()
-    years = sorted({int(y) for y in dataset.responses["year"]})
-    breaks = {key: list(view.breaks(int(key), years)) for key in sorted(indicators_of(cat), key=int)}
     indicators = {
         str(int(r["indicator"])): str(r["short_name"])
-        for _, r in cat.indicators.sort_values("indicator").iterrows()
+        for _, r in view.cat.indicators.sort_values("indicator").iterrows()
     }
+    years = sorted({int(y) for y in dataset.responses["year"]})
+    breaks = {key: list(view.breaks(int(key), years)) for key in indicators}
     reasons = {code: texts.short_reason(code, settings.min_n) for code in texts.SHORT_REASON}
     long_reasons = {code: reason_text(code, settings) for code in texts.SHORT_REASON}
     return {
@@ -69,16 +67,11 @@ def _labels(dataset, settings, forbund_ids: list[str]) -> dict:
         "level": fmt.level(settings.confidence),
         "national": texts.NATIONAL_LABEL,
         # Series breaks: catalogue changes per indicator, and what the marks mean.
-        "breaks": {key: years for key, years in breaks.items() if years},
+        "breaks": {key: found for key, found in breaks.items() if found},
         "breakMarks": {kind: {"mark": mark, "text": text} for kind, (mark, text) in texts.BREAK_MARKS.items()},
         "breakConsequence": texts.BREAK_CONSEQUENCE,
         "questionGroup": dict(sorted(view.question_group.items())),
     }
-
-
-def indicators_of(cat) -> list[str]:
-    """The catalogue's indicator ids as strings."""
-    return [str(int(i)) for i in cat.indicators["indicator"]]
 
 
 def labels_json(dataset, settings, forbund_ids: list[str]) -> str:

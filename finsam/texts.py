@@ -21,8 +21,7 @@ VIEW_LABEL = {"alla": "Alla", "kvinna": "Kvinnor", "man": "Män"}
 NATIONAL_LABEL = "Riket"
 #: The year page's warning about reports whose last run failed.
 OUTDATED_TITLE = "Inaktuella rapporter"
-OUTDATED_TEXT = ("Den senaste körningen av dessa rapporter misslyckades. Rätta felet och kör `finsam build` igen; "
-                 "tills dess visas den tidigare versionen, om det finns en.")
+OUTDATED_TEXT = "Rätta felet och kör `finsam build` igen; tills dess visas den tidigare versionen, om det finns en."
 #: Series breaks by kind: the mark put before the year, and what it means.
 BREAK_MARKS = {
     "questions": ("|", "frågorna ändrades det året"),

@@ -52,8 +52,8 @@ def outdated_callout(dataset, notebooks: list[Path], outdated: dict[str, str]) -
     for name, why in sorted(outdated.items()):
         stem = Path(name).stem
         label = texts.NATIONAL_LABEL if stem == NATIONAL else dataset.forbund_name(stem)
-        state = "rapporten nedan är från en tidigare körning" if name in shown else "rapporten saknas"
-        items.append(f"- {escape.markdown(label)}: {state}. Fel: {escape.markdown(why)}")
+        state = "sidan är från en tidigare körning" if name in shown else "rapporten saknas"
+        items.append(f"- {escape.markdown(label)} ({state}): {escape.markdown(why)}")
     if not items:
         return ""
     return "\n".join([
