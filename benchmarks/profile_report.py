@@ -75,9 +75,11 @@ def main(argv=None) -> int:
     for k, src in enumerate(cells, 1):
         first = next((line for line in src.splitlines() if line and not line.startswith(("#", "from", "import"))), "")
         t, c = time.perf_counter(), time.process_time()
-        profiler.enable()
+        if args.top:
+            profiler.enable()
         exec(compile(src, f"<cell {k}>", "exec"), ns)
-        profiler.disable()
+        if args.top:
+            profiler.disable()
         dt, dc = time.perf_counter() - t, time.process_time() - c
         total += dt
         cpu += dc

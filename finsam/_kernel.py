@@ -40,7 +40,7 @@ _START_FAILURES = ("address already in use", "kernel died before", "kernel didn'
 # that reset() restores before each notebook.
 _WARMUP = textwrap.dedent(
     """
-    import copy, importlib, io, os, sys, warnings
+    import copy, gc, importlib, io, os, sys, warnings
 
     for _name in MODULES:
         try:
@@ -141,6 +141,12 @@ _WARMUP = textwrap.dedent(
         if _np is not None:
             _np.set_printoptions(**_np_print)
             _np.seterr(**_np_err)
+        # What survives the reset (modules, the results cache, drawn legends)
+        # lives until the kernel stops: collect the previous notebook's cycles,
+        # then move the survivors out of the collector's reach, so that the
+        # full collections a notebook triggers scan only its own objects.
+        gc.collect()
+        gc.freeze()
     """
 )
 

@@ -151,8 +151,15 @@ class Dataset:
         return sorted(set(self.responses["year"]) | set(self.participation["year"]))
 
     def forbund_name(self, forbund: str) -> str:
-        row = self.forbund.loc[self.forbund["forbund"] == forbund, "name"]
-        return row.iloc[0] if len(row) else forbund
+        """The förbund's name (its id when the table does not list it)."""
+        # A report asks hundreds of times: the map is built once per ``forbund`` table.
+        cached = self.__dict__.get("_names")
+        if cached is None or cached[0] is not self.forbund:
+            names: dict = {}
+            for fid, name in zip(self.forbund["forbund"], self.forbund["name"]):
+                names.setdefault(fid, name)
+            cached = self.__dict__["_names"] = (self.forbund, names)
+        return cached[1].get(forbund, forbund)
 
 
 @dataclass
