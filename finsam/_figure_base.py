@@ -1,5 +1,6 @@
 """The figures' common ground: size, palette, style, PNG bytes, the displayed
-:class:`Figure`, and legends drawn once per kernel (:func:`_paste_legend`).
+:class:`Figure`, legends drawn once per kernel (:func:`_paste_legend`) and
+figure skeletons whose static part is drawn once per kernel (:func:`_skeleton`).
 
 Private to :mod:`finsam.figures`, which re-exports what callers use.
 """
@@ -11,10 +12,14 @@ import functools
 import gc
 import hashlib
 import io
+from collections import OrderedDict
 from dataclasses import dataclass
+from operator import attrgetter
 
 import matplotlib
+import matplotlib.image
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as _MplFigure
@@ -143,11 +148,20 @@ def _escape_attr(text: str) -> str:
     return escape.attribute(text)
 
 
+#: PNG metadata of every figure: no matplotlib version (the bytes must not change with it).
+_PNG_METADATA = {"Software": None}
+
+
 def png_bytes(fig) -> bytes:
     """Render ``fig`` to PNG; identical bytes for identical figures."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=DPI, metadata=_PNG_METADATA)
     return buf.getvalue()
+
+
+def _rc_digest() -> str:
+    """A digest of every rcParam (part of the keys of what is drawn once per kernel)."""
+    return hashlib.sha1(repr(sorted(dict.items(matplotlib.rcParams))).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -196,7 +210,7 @@ def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
     up to a third of a figure's CPU (the class bars: 13 per report).
     """
     # Every rcParam is part of the key: a notebook that changes a default cannot get a legend drawn before.
-    key = (key, hashlib.sha1(repr(sorted(dict.items(matplotlib.rcParams))).encode()).hexdigest())
+    key = (key, _rc_digest())
     band = _LEGENDS.get(key)
     if band is None:
         if len(_LEGENDS) >= 64:
@@ -204,3 +218,104 @@ def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
         band = _LEGENDS[key] = _render_legend(handles, ncols)
     pixels, x0, y0 = band
     fig.figimage(pixels, xo=x0, yo=y0, origin="upper")
+
+
+# -- figure skeletons: the static part drawn once per kernel ------------------------------
+#: Skeletons kept per kernel (:func:`_skeleton`); beyond this many the least recently used is dropped.
+#: One costs ≈ 5 MB (its figure, renderer and background pixels); a year's förbund reports need ≈ 70.
+SKELETON_CACHE = 48
+_SKELETONS: OrderedDict = OrderedDict()
+
+
+def _artists(fig) -> list:
+    """Everything a figure draws besides its own and its axes' background patches."""
+    out = [a for a in fig.get_children() if a is not fig.patch]
+    for ax in fig.axes:
+        out += [a for a in ax.get_children() if a is not ax.patch]
+    return out
+
+
+class _Skeleton:
+    """A figure whose static artists (axes, ticks, labels, grid, legend) are drawn once.
+
+    ``split`` is the lowest z-order of the data artists a figure function adds
+    (collections 1, lines 2, texts 3). Everything static below it (the patches,
+    the axes' ticks, labels and grid lines when they lie below the data) is
+    drawn once into a background; each figure restores that background and
+    draws, in matplotlib's own order (z-order, then order of creation), the
+    rest: its data artists and the static ones above them (spines, titles).
+    Agg paints each artist onto the pixels already there, so the PNG is the
+    same as drawing the whole figure (tested against full drawing).
+    """
+
+    def __init__(self, fig, split: float, reuse: bool):
+        self.fig = fig
+        self.split = split
+        self.reuse = reuse
+        self.static = {id(a) for a in _artists(fig)}
+        self.background = None
+
+    def clear(self) -> None:
+        """Remove the data artists of the previous figure."""
+        for a in _artists(self.fig):
+            if id(a) not in self.static and not isinstance(a, Axes):
+                a.remove()
+
+    def _foreground(self, a) -> bool:
+        return id(a) not in self.static or a.zorder >= self.split
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes (static part from the background when reused)."""
+        fig = self.fig
+        data = [a for a in _artists(fig) if id(a) not in self.static]
+        if not self.reuse or any(a.zorder < self.split for a in data):
+            return png_bytes(fig)
+        canvas = fig.canvas
+        if self.background is None:
+            hidden = [a for a in _artists(fig) if not isinstance(a, Axes) and self._foreground(a) and a.get_visible()]
+            for a in hidden:
+                a.set_visible(False)
+            try:
+                canvas.draw()
+            finally:
+                for a in hidden:
+                    a.set_visible(True)
+            self.background = canvas.copy_from_bbox(fig.bbox)
+        renderer = canvas.get_renderer()
+        canvas.restore_region(self.background)
+        # As Figure.draw and Axes.draw order them: by z-order, stable in the order of creation.
+        for item in sorted((a for a in fig.get_children() if a is not fig.patch), key=attrgetter("zorder")):
+            if isinstance(item, Axes):
+                if item.get_visible():
+                    for a in sorted((a for a in item.get_children() if a is not item.patch),
+                                    key=attrgetter("zorder")):
+                        if self._foreground(a):
+                            a.draw(renderer)
+            elif self._foreground(item):
+                item.draw(renderer)
+        buf = io.BytesIO()
+        matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi,
+                                metadata=_PNG_METADATA)
+        self.clear()
+        return buf.getvalue()
+
+
+def _skeleton(key: tuple, build, split: float) -> _Skeleton:
+    """The skeleton of ``key`` (built by ``build()`` → Figure on first use), cleared of earlier data.
+
+    ``key`` must name everything ``build`` draws; all rcParams are added to it,
+    so a notebook that changes a default never gets a skeleton built before.
+    With :data:`SKELETON_CACHE` 0 every figure is built and drawn whole.
+    """
+    if SKELETON_CACHE <= 0:
+        return _Skeleton(build(), split, reuse=False)
+    key = (key, _rc_digest())
+    sk = _SKELETONS.get(key)
+    if sk is None:
+        sk = _SKELETONS[key] = _Skeleton(build(), split, reuse=True)
+        while len(_SKELETONS) > SKELETON_CACHE:
+            _SKELETONS.popitem(last=False)
+    else:
+        _SKELETONS.move_to_end(key)
+        sk.clear()
+    return sk

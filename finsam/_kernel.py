@@ -6,7 +6,9 @@ once, imports the heavy modules once, and before each notebook resets
 everything a notebook can change (user namespace, execution counter,
 matplotlib figures and rcParams, pandas and numpy options, warning filters and
 registries, IPython display formatters, environment, ``sys.path``, working
-directory), so that the executed notebook equals a fresh-kernel run.
+directory), so that the executed notebook equals a fresh-kernel run. What
+survives a reset is frozen for the garbage collector (``gc.freeze``), so a
+notebook's collections scan only the notebook's own objects.
 
 :class:`WarmEngine` is a papermill engine that runs a notebook in such a
 kernel; papermill does everything else (parameter injection, error handling)
@@ -41,6 +43,8 @@ _START_FAILURES = ("address already in use", "kernel died before", "kernel didn'
 _WARMUP = textwrap.dedent(
     """
     import copy, gc, importlib, io, os, sys, warnings
+
+    GC_FULL_EVERY = 16
 
     for _name in MODULES:
         try:
@@ -93,6 +97,7 @@ _WARMUP = textwrap.dedent(
         return {k: _cfg.get_option(k) for k in _cfg._registered_options}
 
     _pd_options = _pandas_options()
+    _resets = 0
     _np = sys.modules.get("numpy")
     _np_print = _np.get_printoptions() if _np else None
     _np_err = _np.geterr() if _np else None
@@ -141,10 +146,16 @@ _WARMUP = textwrap.dedent(
         if _np is not None:
             _np.set_printoptions(**_np_print)
             _np.seterr(**_np_err)
-        # What survives the reset (modules, the results cache, drawn legends)
-        # lives until the kernel stops: collect the previous notebook's cycles,
-        # then move the survivors out of the collector's reach, so that the
-        # full collections a notebook triggers scan only its own objects.
+        # What survives the reset (modules, the results cache, drawn legends and
+        # figure skeletons) mostly lives until the kernel stops: collect the
+        # previous notebook's cycles, then move the survivors out of the
+        # collector's reach, so that the collections a notebook triggers scan
+        # only its own objects. Every GC_FULL_EVERY resets the frozen objects
+        # are collected too (a dropped skeleton is garbage only then).
+        global _resets
+        _resets += 1
+        if _resets % GC_FULL_EVERY == 0:
+            gc.unfreeze()
         gc.collect()
         gc.freeze()
     """

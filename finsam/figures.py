@@ -23,11 +23,15 @@ here, and saved with PNG metadata without the matplotlib version
 (``{"Software": None}``). A warm kernel that resets rcParams between notebooks
 therefore cannot change a figure.
 
-Speed (issue 17, ``benchmarks/figures_bench.py``): a figure-wide legend is
-drawn once per kernel and pasted as pixels (:func:`_paste_legend`, byte-identical
-PNGs); layouts are fixed (``subplots_adjust``, no layout engine and hence no
-second drawing pass); bars are one collection per colour; shared axes are set
-once; the garbage collector pauses while a figure is built.
+Speed (issue 17, ``benchmarks/figures_bench.py``): the class bars, the trend
+grid and the spine chart keep their static part (axes, ticks, labels, grid,
+legend) per kernel as a *skeleton* whose pixels are drawn once; each figure
+adds its data artists and draws only those and what lies above them
+(:func:`finsam._figure_base._skeleton`, byte-identical PNGs). A figure-wide
+legend is drawn once per kernel and pasted as pixels (:func:`_paste_legend`);
+layouts are fixed (``subplots_adjust``, no layout engine and hence no second
+drawing pass); bars are one collection per colour; shared axes are set once;
+the garbage collector pauses while a figure is built.
 
 Figures never receive withheld numbers: callers pass only published rows; a
 withheld row is drawn as an empty bar with its reason text.
@@ -61,7 +65,27 @@ from ._figure_base import (  # noqa: F401 - re-exported
     _LEGENDS,
     _render_legend,
     _paste_legend,
+    _skeleton,
 )
+
+def _row_figure(labels: tuple, height: float, *, left: float, right: float, top_in: float, legend_in: float,
+                grid: str):
+    """One Axes with a row per label (top to bottom) on a 0–100 % x axis, its grid below the data.
+
+    The skeleton of :func:`class_bars` and :func:`spine_chart`; room for the
+    legend (``legend_in`` inches) is left at the bottom.
+    """
+    n = len(labels)
+    fig = _new_figure(WIDTH_IN, height)
+    ax = fig.subplots()
+    fig.subplots_adjust(left=left, right=right, top=1 - top_in / height, bottom=(legend_in + 0.22) / height)
+    ax.set_yticks(np.arange(n), labels)
+    _pct_axis(ax, "x")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.grid(axis="x", color=grid, linewidth=0.5)
+    ax.set_axisbelow(True)
+    return fig
+
 
 # -- stacked class bars ----------------------------------------------------------------
 @dataclass(frozen=True)
@@ -108,15 +132,23 @@ def class_bars(rows: list[BarRow], *, caption: str, alt: str, confidence: float 
     n = len(rows)
     legend_in, top_in = 0.5, 0.08
     height = legend_in + top_in + 0.27 * n + 0.3
-    fig = _new_figure(WIDTH_IN, height)
-    ax = fig.subplots()
-    label_in = 0.15 + 0.056 * max((len(r.label) for r in rows), default=5)
-    fig.subplots_adjust(left=min(0.5, label_in / WIDTH_IN), right=0.96, top=1 - top_in / height,
-                        bottom=(legend_in + 0.22) / height)
-    y = np.arange(n)
+    labels = tuple(r.label for r in rows)
+    label_in = 0.15 + 0.056 * max((len(label) for label in labels), default=5)
     shown = [(i, r) for i, r in enumerate(rows) if r.shares is not None]
     any_yesno = any(r.yesno for _i, r in shown)
     any_scale = any(not r.yesno for _i, r in shown)
+    legend = ("bars", any_scale, any_yesno, _confidence(confidence))
+
+    def build():
+        fig = _row_figure(labels, height, left=min(0.5, label_in / WIDTH_IN), right=0.96, top_in=top_in,
+                          legend_in=legend_in, grid="#dddddd")
+        handles = _bar_legend(any_scale, any_yesno, confidence)
+        _paste_legend(fig, legend, handles, min(len(handles), 4))
+        return fig
+
+    # Axes, ticks, labels, grid and legend are the same for every förbund with the same rows.
+    sk = _skeleton((legend, labels), build, split=1)
+    ax = sk.fig.axes[0]
     for yesno, style in ((False, CLASS_STYLE), (True, YESNO_STYLE)):
         part = [(i, r) for i, r in shown if r.yesno == yesno]
         if not part:
@@ -142,14 +174,7 @@ def class_bars(rows: list[BarRow], *, caption: str, alt: str, confidence: float 
     if nat:
         ax.plot([v for _i, v in nat], [i for i, _v in nat], marker="D", markersize=4, color="black",
                 markeredgecolor="white", markeredgewidth=0.6, linestyle="none")
-    ax.set_yticks(y, [r.label for r in rows])
-    _pct_axis(ax, "x")
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
-    ax.set_axisbelow(True)
-    handles = _bar_legend(any_scale, any_yesno, confidence)
-    _paste_legend(fig, ("bars", any_scale, any_yesno, _confidence(confidence)), handles, min(len(handles), 4))
-    return Figure(png_bytes(fig), alt=alt, caption=caption)
+    return Figure(sk.png(), alt=alt, caption=caption)
 
 
 # -- development over time -------------------------------------------------------------
@@ -208,12 +233,33 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
     """
     nrows = max(1, int(np.ceil(len(panels) / ncols)))
     height = 1.35 * nrows + 0.55
-    fig = _new_figure(WIDTH_IN, height)
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
-    fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.25 / height, bottom=0.55 / height, hspace=0.45,
-                        wspace=0.12)
+    titles = tuple(panel.title for panel in panels)
+    legend = ("trend", _confidence(confidence), has_breaks(panels))
+
+    def build():
+        fig = _new_figure(WIDTH_IN, height)
+        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+        fig.subplots_adjust(left=0.09, right=0.99, top=1 - 0.25 / height, bottom=0.55 / height, hspace=0.45,
+                            wspace=0.12)
+        for ax, title in zip(axes.flat, titles):
+            ax.set_title(title, loc="left", y=1.0)  # fixed: no title placement pass per panel
+            ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
+        for ax in list(axes.flat)[len(titles):]:
+            ax.set_visible(False)
+        shown_years = years if len(years) <= 5 else [y for y in years if (y - years[0]) % 2 == 0]
+        # The panels share both axes (limits, locators and formatters): set them once.
+        first = axes.flat[0]
+        _pct_axis(first, "y", 0.5)
+        first.set_xlim(min(years) - 0.5, max(years) + 0.5)
+        first.set_xticks(shown_years, [str(y) for y in shown_years])
+        handles = _trend_legend(confidence, legend[2])
+        _paste_legend(fig, legend, handles, len(handles))
+        return fig
+
+    # The panels' axes, titles, grids and the legend are the same for every förbund with the same indicators.
+    sk = _skeleton((legend, ncols, titles, tuple(years)), build, split=2)
     color = OKABE_ITO["blue"]
-    for ax, panel in zip(axes.flat, panels):
+    for ax, panel in zip(sk.fig.axes, panels):
         by_year = {p[0]: p for p in panel.points}
         for run in _segments(sorted(by_year), panel.breaks):
             ax.plot(run, [by_year[x][1] for x in run], color=color, linewidth=1.2, marker="o", markersize=3)
@@ -226,19 +272,7 @@ def trend_grid(panels: list[TrendPanel], years: list[int], *, caption: str, alt:
             ax.plot(run, [nat[x] for x in run], color=OKABE_ITO["black"], linewidth=0.9, linestyle=":")
         for b in panel.breaks:
             ax.axvline(b - 0.5, color=OKABE_ITO["vermillion"], linewidth=0.9, linestyle="--")
-        ax.set_title(panel.title, loc="left", y=1.0)  # fixed: no title placement pass per panel
-        ax.grid(axis="y", color="#e5e5e5", linewidth=0.5)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
-    shown_years = years if len(years) <= 5 else [y for y in years if (y - years[0]) % 2 == 0]
-    # The panels share both axes (limits, locators and formatters): set them once.
-    first = axes.flat[0]
-    _pct_axis(first, "y", 0.5)
-    first.set_xlim(min(years) - 0.5, max(years) + 0.5)
-    first.set_xticks(shown_years, [str(y) for y in shown_years])
-    handles = _trend_legend(confidence, has_breaks(panels))
-    _paste_legend(fig, ("trend", _confidence(confidence), has_breaks(panels)), handles, len(handles))
-    return Figure(png_bytes(fig), alt=alt, caption=caption)
+    return Figure(sk.png(), alt=alt, caption=caption)
 
 
 # -- funnel plot -----------------------------------------------------------------------
@@ -352,12 +386,22 @@ def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, sprea
     n = len(items)
     legend_in, top_in = 0.55, 0.08
     height = legend_in + top_in + 0.26 * n + 0.3
-    fig = _new_figure(WIDTH_IN, height)
-    ax = fig.subplots()
-    names = [f"{it.indicator} {it.name}" for it in items]
+    names = tuple(f"{it.indicator} {it.name}" for it in items)
     label_in = 0.15 + 0.052 * max((len(name) for name in names), default=5)
-    fig.subplots_adjust(left=min(0.36, label_in / WIDTH_IN), right=0.70, top=1 - top_in / height,
-                        bottom=(legend_in + 0.22) / height)
+    classes = tuple(c for c in ("higher", "same", "lower") if any(it.cls == c for it in items))
+    words = tuple(class_words[c] for c in classes)
+    conf = _confidence(confidence)
+    legend = ("spine", classes, words, spread_label, conf)
+
+    def build():
+        fig = _row_figure(names, height, left=min(0.36, label_in / WIDTH_IN), right=0.70, top_in=top_in,
+                          legend_in=legend_in, grid="#e5e5e5")
+        _paste_legend(fig, legend, _spine_legend(classes, words, spread_label, conf), 3)
+        return fig
+
+    # The indicators' names, axes and legend are the same for every förbund of a year.
+    sk = _skeleton((legend, names), build, split=1)
+    ax = sk.fig.axes[0]
     spread = [(i, it.spread) for i, it in enumerate(items) if it.spread is not None]
     if spread:
         _hbars(ax, [i for i, _s in spread], [s[1] - s[0] for _i, s in spread], [s[0] for _i, s in spread], 0.5,
@@ -378,17 +422,7 @@ def spine_chart(items: list, *, caption: str, alt: str, class_words: dict, sprea
         if it.label:
             ax.annotate(it.label, (1.02, i), xycoords=("axes fraction", "data"), va="center", ha="left",
                         fontsize=6.5, color=CLASS_COLOR.get(it.cls, "black"), annotation_clip=False)
-    ax.set_yticks(np.arange(n), names)
-    _pct_axis(ax, "x")
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.grid(axis="x", color="#e5e5e5", linewidth=0.5)
-    ax.set_axisbelow(True)
-    classes = tuple(c for c in ("higher", "same", "lower") if any(it.cls == c for it in items))
-    words = tuple(class_words[c] for c in classes)
-    conf = _confidence(confidence)
-    _paste_legend(fig, ("spine", classes, words, spread_label, conf),
-                  _spine_legend(classes, words, spread_label, conf), 3)
-    return Figure(png_bytes(fig), alt=alt, caption=caption)
+    return Figure(sk.png(), alt=alt, caption=caption)
 
 
 # -- tartan rug (förbund × indicators) ----------------------------------------------------

@@ -7,7 +7,7 @@ import struct
 import matplotlib
 import numpy as np
 
-from finsam import figures
+from finsam import _figure_base, figures
 
 ROWS = [
     figures.BarRow("Pågående F1", False, {"clearly_positive": 0.5, "positive_other": 0.2, "neutral": 0.2,
@@ -112,6 +112,7 @@ def test_pasted_legends_are_byte_identical_to_drawn_ones(monkeypatch):
                 figures.trend_grid(panels, [2020, 2021], caption="c", alt="a").png,
                 figures.spine_chart(items, caption="c", alt="a", class_words=words, spread_label="Spridning").png]
 
+    monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)  # each figure drawn whole: the legend is what differs
     figures._LEGENDS.clear()
     pasted = draw_all()
     assert len(figures._LEGENDS) == 4  # the third figure reuses the first one's legend
@@ -121,8 +122,94 @@ def test_pasted_legends_are_byte_identical_to_drawn_ones(monkeypatch):
 
 def test_a_pasted_legend_follows_changed_rcparams(monkeypatch):
     """A notebook that changes a default gets the legend a fresh kernel would draw, not an earlier one."""
+    monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)
     figures.class_bars(ROWS, caption="c", alt="a")  # cached with the defaults
     with matplotlib.rc_context({"lines.markeredgewidth": 3.0, "patch.linewidth": 4.0}):
         pasted = figures.class_bars(ROWS, caption="c", alt="a").png
         monkeypatch.setattr(figures, "_paste_legend", _drawn_legend)
         assert figures.class_bars(ROWS, caption="c", alt="a").png == pasted
+
+
+def _bar_rows(k: int) -> list:
+    """Rows with the labels of ``ROWS`` and data varying with ``k`` (same skeleton, other bars)."""
+    a = 0.1 + 0.05 * k
+    return [
+        figures.BarRow("Pågående F1", False, {"clearly_positive": a, "positive_other": 0.2, "neutral": 0.3,
+                                              "negative": 0.5 - a}, (a - 0.05, a + 0.1), 0.3 + a),
+        figures.BarRow("Pågående F1 kvinnor", False, None, note="för få svar (n < 5)") if k % 2 else
+        figures.BarRow("Pågående F1 kvinnor", False, {"clearly_positive": 0.6, "positive_other": 0.1,
+                                                      "neutral": 0.1, "negative": 0.2}, None, None),
+        figures.BarRow("Avslut F4", True, {"yes": 1 - a, "no": a}, (0.5, 0.95), None if k % 3 else 0.7),
+    ]
+
+
+def _spine_items(k: int) -> list:
+    class Item:
+        def __init__(self, i, cls, share):
+            self.indicator, self.name, self.cls, self.note = i, f"Indikator {i}", cls, ""
+            self.label = {"higher": "Högre", "lower": "Lägre"}.get(cls, "")
+            self.share, self.low, self.high, self.national = share, share - 0.1, share + 0.1, 0.5
+            self.spread = (0.2, 0.8) if i != 2 else None
+
+    items = [Item(1, "higher", 0.6 + 0.02 * k), Item(2, "lower" if k % 2 else "higher", 0.3), Item(3, "higher", 0.7)]
+    if k % 2:
+        items[2].share, items[2].note = None, "för få svar"
+    return items
+
+
+def _figure_sequence() -> list[bytes]:
+    """Figures whose static parts repeat (skeleton hits) with other data, interleaved with other skeletons."""
+    words = {"higher": "Högre", "same": "Som riket", "lower": "Lägre"}
+    out = []
+    for k in range(4):
+        panels = [figures.TrendPanel("1 A", [(2020, 0.3 + 0.1 * k, 0.2, 0.5), (2021, 0.6, 0.5, 0.7)], [(2020, 0.55)],
+                                     (2021,) if k == 2 else ()),
+                  figures.TrendPanel("2 B", [(2021, 0.2 * k, None, None)], [(2020, 0.35), (2021, 0.4)])]
+        out += [figures.class_bars(_bar_rows(k), caption="c", alt="a").png,
+                figures.trend_grid(panels, [2020, 2021], caption="c", alt="a").png,
+                figures.spine_chart(_spine_items(k), caption="c", alt="a", class_words=words,
+                                    spread_label="Spridning").png,
+                figures.class_bars(_bar_rows(k)[:2], caption="c", alt="a", confidence=0.9).png]
+    return out
+
+
+def test_reused_skeletons_give_the_bytes_of_figures_drawn_whole(monkeypatch):
+    """Axes, ticks and legend drawn once per kernel and reused: the same PNG as building and drawing each figure.
+
+    Each skeleton is used four times with other bars, notes, markers and break
+    lines; a data artist left over from an earlier figure, a static artist
+    drawn in the wrong order or a background drawn with the data would change
+    pixels.
+    """
+    _figure_base._SKELETONS.clear()
+    reused = _figure_sequence()
+    assert len(_figure_base._SKELETONS) == 6  # 2 of each: row sets of the bars, legends of the grid and spine
+    monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)
+    whole = _figure_sequence()
+    assert [i for i, (a, b) in enumerate(zip(reused, whole)) if a != b] == []
+    assert len(set(whole)) == len(whole)  # every figure differs: the comparison sees the data
+
+
+def test_a_figure_that_fails_leaves_its_skeleton_clean(monkeypatch):
+    """Bars added before an error are not drawn into the next figure with the same skeleton."""
+    _figure_base._SKELETONS.clear()
+    good = figures.class_bars(_bar_rows(0), caption="c", alt="a").png
+    bad = _bar_rows(0)
+    bad[2] = figures.BarRow("Avslut F4", True, {"yes": "x", "no": 0.6}, (0.5, 0.9), 0.7)  # after the scale rows' bars
+    try:
+        figures.class_bars(bad, caption="c", alt="a")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("the bad share should fail")
+    assert figures.class_bars(_bar_rows(0), caption="c", alt="a").png == good
+
+
+def test_a_changed_rcparam_gets_a_new_skeleton():
+    """A notebook that changes a default is drawn as a fresh kernel would draw it, not from an earlier skeleton."""
+    _figure_base._SKELETONS.clear()
+    default = figures.class_bars(_bar_rows(1), caption="c", alt="a").png
+    with matplotlib.rc_context({"xtick.color": "#ff0000", "axes.edgecolor": "#00ff00"}):
+        changed = figures.class_bars(_bar_rows(1), caption="c", alt="a").png
+    assert changed != default and len(_figure_base._SKELETONS) == 2
+    assert figures.class_bars(_bar_rows(1), caption="c", alt="a").png == default
