@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure as _MplFigure
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from . import escape, fmt
@@ -222,7 +223,7 @@ def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
 
 # -- figure skeletons: the static part drawn once per kernel ------------------------------
 #: Skeletons kept per kernel (:func:`_skeleton`); beyond this many the least recently used is dropped.
-#: One costs ≈ 5 MB (its figure, renderer and background pixels); a year's förbund reports need ≈ 70.
+#: One costs ≈ 3 MB (its figure and background pixels); a year's förbund reports use ≈ 70.
 SKELETON_CACHE = 48
 _SKELETONS: OrderedDict = OrderedDict()
 
@@ -297,7 +298,25 @@ class _Skeleton:
         matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi,
                                 metadata=_PNG_METADATA)
         self.clear()
+        _release_renderer(fig)
         return buf.getvalue()
+
+    def drop(self) -> None:
+        """Free the pixels at once when the skeleton leaves the cache (its objects may wait for the collector)."""
+        self.background = None
+        _release_renderer(self.fig)
+
+
+def _release_renderer(fig) -> None:
+    """Let go of the canvas's renderer, a full-size pixel buffer, until the next drawing needs one.
+
+    Matplotlib keeps it on the canvas and on every Text drawn with it; the
+    next ``get_renderer`` makes a new one (clearing a buffer costs no more).
+    """
+    for text in fig.findobj(Text):
+        text._renderer = None
+    fig.canvas.renderer = None
+    fig.canvas._lastKey = None
 
 
 def _skeleton(key: tuple, build, split: float) -> _Skeleton:
@@ -314,7 +333,7 @@ def _skeleton(key: tuple, build, split: float) -> _Skeleton:
     if sk is None:
         sk = _SKELETONS[key] = _Skeleton(build(), split, reuse=True)
         while len(_SKELETONS) > SKELETON_CACHE:
-            _SKELETONS.popitem(last=False)
+            _SKELETONS.popitem(last=False)[1].drop()
     else:
         _SKELETONS.move_to_end(key)
         sk.clear()

@@ -184,9 +184,14 @@ def test_reused_skeletons_give_the_bytes_of_figures_drawn_whole(monkeypatch):
     _figure_base._SKELETONS.clear()
     reused = _figure_sequence()
     assert len(_figure_base._SKELETONS) == 6  # 2 of each: row sets of the bars, legends of the grid and spine
+    monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 2)  # skeletons dropped and built again
+    _figure_base._SKELETONS.clear()
+    evicted = _figure_sequence()
+    assert len(_figure_base._SKELETONS) == 2
     monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)
     whole = _figure_sequence()
     assert [i for i, (a, b) in enumerate(zip(reused, whole)) if a != b] == []
+    assert evicted == whole
     assert len(set(whole)) == len(whole)  # every figure differs: the comparison sees the data
 
 
