@@ -223,7 +223,8 @@ def _paste_legend(fig, key: tuple, handles: list, ncols: int) -> None:
 
 # -- figure skeletons: the static part drawn once per kernel ------------------------------
 #: Skeletons kept per kernel (:func:`_skeleton`); beyond this many the least recently used is dropped.
-#: One costs ≈ 3 MB (its figure and background pixels); a year's förbund reports use ≈ 70.
+#: One costs ≈ 3 MB (its figure and background pixels). Half of 2023's förbund reports (what one of two
+#: kernels sees) use ≈ 70; 48 keeps most of the gain (benchmarks/README.md) at two thirds of the memory.
 SKELETON_CACHE = 48
 _SKELETONS: OrderedDict = OrderedDict()
 
@@ -257,10 +258,12 @@ class _Skeleton:
         self.background = None
 
     def clear(self) -> None:
-        """Remove the data artists of the previous figure."""
+        """Remove the data artists of the previous figure; restart the property cycle as a new Axes does."""
         for a in _artists(self.fig):
             if id(a) not in self.static and not isinstance(a, Axes):
                 a.remove()
+        for ax in self.fig.axes:
+            ax.set_prop_cycle(None)
 
     def _foreground(self, a) -> bool:
         return id(a) not in self.static or a.zorder >= self.split
@@ -269,8 +272,16 @@ class _Skeleton:
         """The figure as PNG bytes (static part from the background when reused)."""
         fig = self.fig
         data = [a for a in _artists(fig) if id(a) not in self.static]
-        if not self.reuse or any(a.zorder < self.split for a in data):
+        if not self.reuse or any(a.zorder < self.split for a in data) or not _partial_draw_safe(fig):
             return png_bytes(fig)
+        try:
+            return self._png_over_background()
+        finally:
+            self.clear()
+            _release_renderer(fig)
+
+    def _png_over_background(self) -> bytes:
+        fig = self.fig
         canvas = fig.canvas
         if self.background is None:
             hidden = [a for a in _artists(fig) if not isinstance(a, Axes) and self._foreground(a) and a.get_visible()]
@@ -297,14 +308,31 @@ class _Skeleton:
         buf = io.BytesIO()
         matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi,
                                 metadata=_PNG_METADATA)
-        self.clear()
-        _release_renderer(fig)
         return buf.getvalue()
 
     def drop(self) -> None:
         """Free the pixels at once when the skeleton leaves the cache (its objects may wait for the collector)."""
         self.background = None
         _release_renderer(self.fig)
+
+
+#: ``savefig`` settings our PNGs are drawn with; under any other value a figure is drawn whole by ``savefig``.
+_SAVEFIG_DEFAULTS = {"savefig.bbox": (None, "standard"), "savefig.transparent": (False,),
+                     "savefig.facecolor": ("auto",), "savefig.edgecolor": ("auto",)}
+
+
+def _partial_draw_safe(fig) -> bool:
+    """Does drawing over the background give what ``savefig`` gives for ``fig``?
+
+    Not under other ``savefig`` settings (the partial draw encodes the canvas
+    as it is), with hidden axis machinery, a fixed aspect or a title placed
+    automatically (``Axes.draw`` adjusts those, the partial draw does not).
+    """
+    if any(matplotlib.rcParams[k] not in ok for k, ok in _SAVEFIG_DEFAULTS.items()):
+        return False
+    return all(ax.axison and ax.get_aspect() == "auto"
+               and not (getattr(ax, "_autotitlepos", True) and ax.get_title(loc))
+               for ax in fig.axes for loc in ("left", "center", "right"))
 
 
 def _release_renderer(fig) -> None:
@@ -324,14 +352,19 @@ def _skeleton(key: tuple, build, split: float) -> _Skeleton:
 
     ``key`` must name everything ``build`` draws; all rcParams are added to it,
     so a notebook that changes a default never gets a skeleton built before.
-    With :data:`SKELETON_CACHE` 0 every figure is built and drawn whole.
+    With :data:`SKELETON_CACHE` 0, or when the figure has a layout engine
+    (its layout would carry over from the previous figure), every figure is
+    built and drawn whole.
     """
     if SKELETON_CACHE <= 0:
         return _Skeleton(build(), split, reuse=False)
     key = (key, _rc_digest())
     sk = _SKELETONS.get(key)
     if sk is None:
-        sk = _SKELETONS[key] = _Skeleton(build(), split, reuse=True)
+        fig = build()
+        if fig.get_layout_engine() is not None:  # e.g. figure.autolayout: it lays out again on every save
+            return _Skeleton(fig, split, reuse=False)
+        sk = _SKELETONS[key] = _Skeleton(fig, split, reuse=True)
         while len(_SKELETONS) > SKELETON_CACHE:
             _SKELETONS.popitem(last=False)[1].drop()
     else:

@@ -98,6 +98,7 @@ _WARMUP = textwrap.dedent(
 
     _pd_options = _pandas_options()
     _resets = 0
+    _gc_threshold = gc.get_threshold()
     _np = sys.modules.get("numpy")
     _np_print = _np.get_printoptions() if _np else None
     _np_err = _np.geterr() if _np else None
@@ -151,9 +152,12 @@ _WARMUP = textwrap.dedent(
         # previous notebook's cycles, then move the survivors out of the
         # collector's reach, so that the collections a notebook triggers scan
         # only its own objects. Every GC_FULL_EVERY resets the frozen objects
-        # are collected too (a dropped skeleton is garbage only then).
+        # are collected too: a frozen object that became cyclic garbage (a
+        # figure skeleton dropped from its cache) waits until then.
         global _resets
         _resets += 1
+        gc.enable()
+        gc.set_threshold(*_gc_threshold)
         if _resets % GC_FULL_EVERY == 0:
             gc.unfreeze()
         gc.collect()

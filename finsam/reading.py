@@ -152,7 +152,8 @@ class Dataset:
 
     def forbund_name(self, forbund: str) -> str:
         """The förbund's name (its id when the table does not list it)."""
-        # A report asks hundreds of times: the map is built once per ``forbund`` table.
+        # A report asks hundreds of times: the map is built once per ``forbund`` table
+        # (a new table gets a new map; the table is not edited in place).
         cached = self.__dict__.get("_names")
         if cached is None or cached[0] is not self.forbund:
             names: dict = {}

@@ -218,3 +218,33 @@ def test_a_changed_rcparam_gets_a_new_skeleton():
         changed = figures.class_bars(_bar_rows(1), caption="c", alt="a").png
     assert changed != default and len(_figure_base._SKELETONS) == 2
     assert figures.class_bars(_bar_rows(1), caption="c", alt="a").png == default
+
+
+def test_skeletons_under_changed_settings_give_the_bytes_of_figures_drawn_whole(monkeypatch):
+    """Settings a notebook may change that the partial draw cannot follow: it draws those figures whole.
+
+    ``savefig`` settings and a layout engine act only in ``savefig``; a property
+    cycle with line styles moves on with every line a figure plots.
+    """
+    from cycler import cycler
+
+    changed = [{"savefig.bbox": "tight"}, {"savefig.transparent": True}, {"savefig.facecolor": "#eeeeee"},
+               {"figure.autolayout": True},
+               {"axes.prop_cycle": cycler(color=["#111111", "#222222"]) + cycler(linestyle=["-", "--"])}]
+    for rc in changed:
+        with matplotlib.rc_context(rc):
+            _figure_base._SKELETONS.clear()
+            monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 48)
+            reused = _figure_sequence()
+            monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)
+            whole = _figure_sequence()
+        assert [i for i, (a, b) in enumerate(zip(reused, whole)) if a != b] == [], rc
+
+
+def test_class_bars_with_the_same_rows_but_another_legend_get_their_own_skeleton(monkeypatch):
+    """The legend (confidence level) is part of the skeleton's key, not only the rows' labels."""
+    _figure_base._SKELETONS.clear()
+    reused = [figures.class_bars(_bar_rows(0), caption="c", alt="a", confidence=c).png for c in (0.95, 0.9, 0.95)]
+    monkeypatch.setattr(_figure_base, "SKELETON_CACHE", 0)
+    whole = [figures.class_bars(_bar_rows(0), caption="c", alt="a", confidence=c).png for c in (0.95, 0.9, 0.95)]
+    assert reused == whole and reused[0] != reused[1]
